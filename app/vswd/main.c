@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vswd: vsw's daemon. The main lcore runs the control loop (vhost-user
+ * sockets); a worker lcore polls the ports.
+ *
+ *   vswd [EAL options] -- --port NAME=SPEC ... --xconnect A,B ... | --config FILE
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+
+#include "vsw_config.h"
+#include "vsw_loop.h"
+#include "vswd.h"
+
+static volatile sig_atomic_t quit_signal;
+
+static void
+on_signal(int sig)
+{
+	quit_signal = sig;
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct vsw_config cfg;
+	char err[512];
+	struct vsw_loop *loop;
+	struct vswd_dp *dp;
+	int n;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	install_signals();
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "vswd: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
+		return 1;
+	}
+	vsw_config_init(&cfg);
+	if (vsw_config_from_args(&cfg, argc - n, argv + n, err, sizeof(err)) != 0 ||
+	    (!cfg.help && vsw_config_check(&cfg, err, sizeof(err)) != 0)) {
+		fprintf(stderr, "vswd: %s\n%s", err, vsw_config_usage());
+		rte_eal_cleanup();
+		return 2;
+	}
+	if (cfg.help) {
+		fputs(vsw_config_usage(), stdout);
+		rte_eal_cleanup();
+		return 0;
+	}
+	mkdir("/run/vsw", 0755); /* the default socket directory; may exist */
+	loop = vsw_loop_create();
+	if (loop == NULL) {
+		fprintf(stderr, "vswd: cannot create the event loop\n");
+		rte_eal_cleanup();
+		return 1;
+	}
+	dp = vswd_dp_start(&cfg, loop, err, sizeof(err));
+	if (dp == NULL) {
+		fprintf(stderr, "vswd: %s\n", err);
+		vsw_loop_destroy(loop);
+		rte_eal_cleanup();
+		return 1;
+	}
+	printf("vswd: ready\n");
+	while (!quit_signal) {
+		n = vsw_loop_run_once(loop, 100);
+		if (n < 0) {
+			fprintf(stderr, "vswd: event loop: %s\n", strerror(-n));
+			break;
+		}
+	}
+	printf("vswd: %s, shutting down\n", quit_signal ? strsignal(quit_signal) :
+	       "error");
+	vswd_dp_stop(dp);
+	vsw_loop_destroy(loop);
+	rte_eal_cleanup();
+	return quit_signal ? 0 : 1;
+}

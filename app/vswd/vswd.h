@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VSWD_H
+#define VSWD_H
+
+#include "vsw_config.h"
+
+struct vsw_loop;
+struct vswd_dp;
+
+/** Build ports, cross-connects and the PMD from @p cfg, and start polling. */
+struct vswd_dp *vswd_dp_start(const struct vsw_config *cfg,
+			      struct vsw_loop *loop, char *err, size_t errlen);
+/** Stop polling, print per-port stats lines, destroy every port. */
+void vswd_dp_stop(struct vswd_dp *dp);
+
+#endif /* VSWD_H */

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Port driver "vhost-user": a guest's virtio-net device served by vsw's
+ * own back-end (lib/vhost).
+ *
+ *   vhost-user:path=/run/vsw/vm1.sock[,server=1][,queues=1]
+ *
+ * rx queue q = the guest's transmit queue of pair q; tx queue q = the
+ * guest's receive queue of pair q (a PMD's tx queue index is taken modulo
+ * the number of pairs).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_mbuf.h>
+
+#include "vsw_port.h"
+#include "vsw_vhost.h"
+
+struct vhost_user_port {
+	struct vsw_vhost_dev *dev;
+	struct rte_mempool *mp;
+	uint16_t queue_pairs;
+	bool server;
+	char path[108];
+};
+
+static int
+vu_create(struct vsw_port *port, struct vsw_port_args *args,
+	  const struct vsw_port_env *env, char *err, size_t errlen)
+{
+	struct vhost_user_port *vu;
+	const char *path = vsw_port_arg_str(args, "path");
+	unsigned long server, queues;
+	struct vsw_vhost_conf conf;
+
+	if (path == NULL || *path == '\0') {
+		snprintf(err, errlen, "option 'path' is required");
+		return -EINVAL;
+	}
+	if (strlen(path) >= sizeof(vu->path)) {
+		snprintf(err, errlen, "option 'path': longer than %zu bytes",
+			 sizeof(vu->path) - 1);
+		return -EINVAL;
+	}
+	if (vsw_port_arg_uint(args, "server", 0, 1, 1, &server, err, errlen) ||
+	    vsw_port_arg_uint(args, "queues", 1, VSW_VHOST_MAX_QP, 1, &queues,
+			      err, errlen))
+		return -EINVAL;
+	vu = calloc(1, sizeof(*vu));
+	if (vu == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	snprintf(vu->path, sizeof(vu->path), "%s", path);
+	vu->server = server;
+	vu->queue_pairs = (uint16_t)queues;
+	vu->mp = env->mp;
+	conf = (struct vsw_vhost_conf){
+		.name = port->name,
+		.path = vu->path,
+		.server = vu->server,
+		.queue_pairs = vu->queue_pairs,
+	};
+	vu->dev = vsw_vhost_create(&conf, env->loop);
+	if (vu->dev == NULL) {
+		snprintf(err, errlen, "cannot %s %s: %s",
+			 server ? "listen on" : "connect to", path,
+			 rte_strerror(rte_errno));
+		free(vu);
+		return -EINVAL;
+	}
+	port->priv = vu;
+	port->nb_rxq = vu->queue_pairs;
+	port->nb_txq = vu->queue_pairs;
+	return 0;
+}
+
+static void
+vu_destroy(struct vsw_port *port)
+{
+	struct vhost_user_port *vu = port->priv;
+
+	if (vu == NULL)
+		return;
+	vsw_vhost_destroy(vu->dev);
+	free(vu);
+	port->priv = NULL;
+}
+
+static uint16_t
+vu_rx_burst(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
+	    uint16_t n)
+{
+	struct vhost_user_port *vu = port->priv;
+
+	return vsw_vhost_dequeue_burst(vu->dev, q, vu->mp, pkts, n);
+}
+
+static uint16_t
+vu_tx_burst(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
+	    uint16_t n, uint64_t *bytes)
+{
+	struct vhost_user_port *vu = port->priv;
+	uint16_t sent;
+
+	/* The back-end copies: every mbuf is ours to free afterwards. */
+	sent = vsw_vhost_enqueue_burst(vu->dev, q % vu->queue_pairs, pkts, n, bytes);
+	rte_pktmbuf_free_bulk(pkts, n);
+	return sent;
+}
+
+static void
+vu_describe(const struct vsw_port *port, char *buf, size_t len)
+{
+	const struct vhost_user_port *vu = port->priv;
+
+	snprintf(buf, len, "vhost-user %s %s, %u queue pair%s",
+		 vu->server ? "server" : "client", vu->path, vu->queue_pairs,
+		 vu->queue_pairs > 1 ? "s" : "");
+}
+
+static const struct vsw_port_ops vhost_user_ops = {
+	.type = "vhost-user",
+	.create = vu_create,
+	.destroy = vu_destroy,
+	.rx_burst = vu_rx_burst,
+	.tx_burst = vu_tx_burst,
+	.describe = vu_describe,
+};
+
+RTE_INIT(vhost_user_port_register)
+{
+	vsw_port_register(&vhost_user_ops);
+}

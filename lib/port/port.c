@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vsw_port.h"
+
+#define PORT_MAX_TYPES 8
+
+static const struct vsw_port_ops *port_types[PORT_MAX_TYPES];
+static unsigned int n_port_types;
+
+void
+vsw_port_register(const struct vsw_port_ops *ops)
+{
+	if (n_port_types < PORT_MAX_TYPES)
+		port_types[n_port_types++] = ops;
+}
+
+static const struct vsw_port_ops *
+find_type(const char *type, size_t len)
+{
+	for (unsigned int i = 0; i < n_port_types; i++)
+		if (strlen(port_types[i]->type) == len &&
+		    memcmp(port_types[i]->type, type, len) == 0)
+			return port_types[i];
+	return NULL;
+}
+
+static void
+list_types(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned int i = 0; i < n_port_types && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					i ? ", " : "", port_types[i]->type);
+}
+
+struct vsw_port *
+vsw_port_create(const char *name, const char *spec,
+		const struct vsw_port_env *env, char *err, size_t errlen)
+{
+	const char *colon = strchr(spec, ':');
+	size_t tlen = colon ? (size_t)(colon - spec) : strlen(spec);
+	const struct vsw_port_ops *ops = find_type(spec, tlen);
+	struct vsw_port_args args;
+	struct vsw_port *port;
+	const char *unused;
+	char types[128];
+	char why[256];
+
+	if (ops == NULL) {
+		list_types(types, sizeof(types));
+		snprintf(err, errlen, "port %s: unknown type '%.*s' (known: %s)",
+			 name, (int)tlen, spec, types);
+		return NULL;
+	}
+	if (vsw_port_args_parse(colon ? colon + 1 : "", &args, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "port %s (%s): %s", name, ops->type, why);
+		return NULL;
+	}
+	port = calloc(1, sizeof(*port));
+	if (port == NULL) {
+		snprintf(err, errlen, "port %s: out of memory", name);
+		return NULL;
+	}
+	port->ops = ops;
+	snprintf(port->name, sizeof(port->name), "%s", name);
+	if (ops->create(port, &args, env, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "port %s (%s): %s", name, ops->type, why);
+		goto err_free;
+	}
+	unused = vsw_port_args_unused(&args);
+	if (unused != NULL) {
+		snprintf(err, errlen, "port %s: unknown option '%s' for type %s",
+			 name, unused, ops->type);
+		ops->destroy(port);
+		goto err_free;
+	}
+	return port;
+
+err_free:
+	free(port);
+	return NULL;
+}
+
+void
+vsw_port_destroy(struct vsw_port *port)
+{
+	if (port == NULL)
+		return;
+	port->ops->destroy(port);
+	free(port);
+}
+
+void
+vsw_port_stats_sum(const struct vsw_port *port, struct vsw_port_stats *rx,
+		   struct vsw_port_stats *tx)
+{
+	memset(rx, 0, sizeof(*rx));
+	memset(tx, 0, sizeof(*tx));
+	for (unsigned int q = 0; q < VSW_PORT_MAX_QUEUES; q++) {
+		rx->packets += port->rx[q].packets;
+		rx->bytes += port->rx[q].bytes;
+		rx->drops += port->rx[q].drops;
+		tx->packets += port->tx[q].packets;
+		tx->bytes += port->tx[q].bytes;
+		tx->drops += port->tx[q].drops;
+	}
+}

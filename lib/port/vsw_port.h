@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VSW_PORT_H
+#define VSW_PORT_H
+
+/**
+ * @file
+ * Ports: every kind of packet endpoint (vhost-user guest, DPDK ethdev,
+ * vDPA) behind one ops table. The PMD threads and the switch see ports
+ * only through vsw_port_rx() / vsw_port_tx().
+ *
+ * A port is made from a spec string "TYPE:key=value,key=value"; the
+ * driver for TYPE takes the keys it knows, and any key left over is
+ * reported by name.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#define VSW_PORT_NAME_MAX 32
+#define VSW_PORT_MAX_QUEUES 8
+#define VSW_PORT_ARGS_MAX 16
+
+struct vsw_port;
+struct vsw_loop;
+
+/** Key=value pairs of a port spec, each marked when a driver reads it. */
+struct vsw_port_args {
+	unsigned int n;
+	struct {
+		char key[32];
+		char val[256];
+		bool used;
+	} kv[VSW_PORT_ARGS_MAX];
+};
+
+/** Where a driver finds what it needs at creation. */
+struct vsw_port_env {
+	struct vsw_loop *loop;     /**< control thread's event loop */
+	struct rte_mempool *mp;    /**< mbufs for received packets */
+};
+
+/**
+ * Operations of one port type. Concurrency: create/destroy/show run on the
+ * control thread; rx_burst on the one PMD that owns the rx queue; tx_burst
+ * on the PMD that owns the tx queue (one per PMD).
+ */
+struct vsw_port_ops {
+	const char *type; /**< spec prefix, e.g. "vhost-user" */
+	/**
+	 * Read @p args (vsw_port_arg_*), set port->nb_rxq/nb_txq and
+	 * port->priv. On failure write a reason naming the offending key to
+	 * @p err, leave nothing allocated and return -errno.
+	 */
+	int (*create)(struct vsw_port *port, struct vsw_port_args *args,
+		      const struct vsw_port_env *env, char *err, size_t errlen);
+	/** Release everything. PMDs no longer poll the port. */
+	void (*destroy)(struct vsw_port *port);
+	/** Receive up to @p n packets; the caller owns what is returned. */
+	uint16_t (*rx_burst)(struct vsw_port *port, uint16_t q,
+			     struct rte_mbuf **pkts, uint16_t n);
+	/**
+	 * Send @p n packets. Takes ownership of all of them: what it could
+	 * not send it frees. Returns how many were sent and adds their
+	 * length to *@p bytes.
+	 */
+	uint16_t (*tx_burst)(struct vsw_port *port, uint16_t q,
+			     struct rte_mbuf **pkts, uint16_t n, uint64_t *bytes);
+	/** One-line description for logs ("server /run/vsw/vm1.sock"). */
+	void (*describe)(const struct vsw_port *port, char *buf, size_t len);
+};
+
+/** Counters of one queue, written only by the thread that owns it. */
+struct vsw_port_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t drops;
+} __rte_cache_aligned;
+
+struct vsw_port {
+	const struct vsw_port_ops *ops;
+	void *priv;
+	uint16_t nb_rxq;
+	uint16_t nb_txq;
+	char name[VSW_PORT_NAME_MAX];
+	struct vsw_port_stats rx[VSW_PORT_MAX_QUEUES];
+	struct vsw_port_stats tx[VSW_PORT_MAX_QUEUES];
+};
+
+/** Register a port type (drivers call this from a constructor). */
+void vsw_port_register(const struct vsw_port_ops *ops);
+
+/**
+ * Create port @p name from @p spec. @return the port, or NULL with a
+ * reason in @p err.
+ */
+struct vsw_port *vsw_port_create(const char *name, const char *spec,
+				 const struct vsw_port_env *env,
+				 char *err, size_t errlen);
+void vsw_port_destroy(struct vsw_port *port);
+
+/** Sum of the per-queue counters. */
+void vsw_port_stats_sum(const struct vsw_port *port,
+			struct vsw_port_stats *rx, struct vsw_port_stats *tx);
+
+/** Split "k=v,k=v" into @p args. @return 0 or -EINVAL with @p err. */
+int vsw_port_args_parse(const char *s, struct vsw_port_args *args,
+			char *err, size_t errlen);
+/** Value of @p key (marked used), or NULL when absent. */
+const char *vsw_port_arg_str(struct vsw_port_args *args, const char *key);
+/**
+ * Unsigned value of @p key in [min, max], @p def when absent.
+ * @return 0 or -EINVAL with a reason naming the key.
+ */
+int vsw_port_arg_uint(struct vsw_port_args *args, const char *key,
+		      unsigned long min, unsigned long max, unsigned long def,
+		      unsigned long *out, char *err, size_t errlen);
+/** First key no driver read, or NULL. */
+const char *vsw_port_args_unused(const struct vsw_port_args *args);
+
+/* --- data path --- */
+
+static __rte_always_inline uint16_t
+vsw_port_rx(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
+	    uint16_t n)
+{
+	uint16_t got = port->ops->rx_burst(port, q, pkts, n);
+	uint64_t bytes = 0;
+
+	for (uint16_t i = 0; i < got; i++)
+		bytes += pkts[i]->pkt_len;
+	port->rx[q].packets += got;
+	port->rx[q].bytes += bytes;
+	return got;
+}
+
+static __rte_always_inline uint16_t
+vsw_port_tx(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
+	    uint16_t n)
+{
+	uint64_t bytes = 0;
+	uint16_t sent = port->ops->tx_burst(port, q, pkts, n, &bytes);
+
+	port->tx[q].packets += sent;
+	port->tx[q].bytes += bytes;
+	port->tx[q].drops += n - sent;
+	return sent;
+}
+
+#endif /* VSW_PORT_H */

@@ -1,0 +1,602 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The virtio-net device behind a vhost-user socket: features, memory
+ * table, virtqueue state, and one handler per request. Messages arrive
+ * here already validated against their row of VHU_REQUESTS.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <linux/virtio_config.h>
+#include <linux/virtio_net.h>
+#include <linux/virtio_ring.h>
+
+#include <rte_errno.h>
+
+#include "vsw_loop.h"
+#include "vhu_priv.h"
+
+RTE_LOG_REGISTER(vsw_vhost_logtype, vsw.lib.vhost, INFO);
+
+#ifndef VIRTIO_F_IN_ORDER
+#define VIRTIO_F_IN_ORDER 35
+#endif
+
+#define BIT(n) (1ULL << (n))
+
+static const uint64_t offered_features =
+	BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_ANY_LAYOUT) |
+	BIT(VIRTIO_NET_F_MRG_RXBUF) | BIT(VIRTIO_RING_F_INDIRECT_DESC) |
+	BIT(VIRTIO_RING_F_EVENT_IDX) | BIT(VIRTIO_F_IN_ORDER) |
+	BIT(VHU_F_PROTOCOL_FEATURES);
+
+static const uint64_t offered_protocol_features =
+	BIT(VHU_PROTOCOL_F_MQ) | BIT(VHU_PROTOCOL_F_REPLY_ACK);
+
+uint64_t
+vhu_dev_offered_features(void)
+{
+	return offered_features;
+}
+
+/** What one handler call sees and answers. */
+struct hctx {
+	struct vsw_vhost_dev *dev;
+	struct vhu_msg *msg;
+	union vhu_payload reply;
+	uint32_t reply_size;
+	char why[256];
+};
+
+__attribute__((format(printf, 2, 3)))
+static int
+fail(struct hctx *h, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(h->why, sizeof(h->why), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static void
+lock_all(struct vsw_vhost_dev *dev)
+{
+	for (uint16_t i = 0; i < dev->nr_queues; i++)
+		rte_rwlock_write_lock(&dev->q[i].access_lock);
+}
+
+static void
+unlock_all(struct vsw_vhost_dev *dev)
+{
+	for (uint16_t i = 0; i < dev->nr_queues; i++)
+		rte_rwlock_write_unlock(&dev->q[i].access_lock);
+}
+
+static bool
+queue_enabled(const struct vsw_vhost_dev *dev, const struct vhu_queue *q)
+{
+	/* vhost-user.rst "Ring states": without PROTOCOL_FEATURES a started
+	 * ring is enabled; with it, rings wait for SET_VRING_ENABLE. */
+	if (!(dev->features & BIT(VHU_F_PROTOCOL_FEATURES)))
+		return true;
+	return q->enabled;
+}
+
+static uint32_t
+ring_flags(uint64_t features)
+{
+	uint32_t f = 0;
+
+	if (features & BIT(VIRTIO_RING_F_EVENT_IDX))
+		f |= VSW_VRING_F_EVENT_IDX;
+	if (features & BIT(VIRTIO_NET_F_MRG_RXBUF))
+		f |= VSW_VRING_F_MRG_RXBUF;
+	if (features & BIT(VIRTIO_RING_F_INDIRECT_DESC))
+		f |= VSW_VRING_F_INDIRECT;
+	return f;
+}
+
+/* Stop the queue, keeping its position. Caller holds q->access_lock. */
+static void
+queue_stop(struct vhu_queue *q)
+{
+	if (q->ready)
+		q->base = vsw_vring_get_base(&q->ring);
+	q->ready = false;
+}
+
+/*
+ * (Re)start queue @p qi if everything it needs is there, translating its
+ * ring addresses through the current memory table. A running queue is
+ * restarted where it stood (between bursts every consumed entry is
+ * published, so nothing is lost). Caller holds the queue's access_lock.
+ */
+static int
+queue_refresh(struct hctx *h, uint16_t qi)
+{
+	struct vsw_vhost_dev *dev = h->dev;
+	struct vhu_queue *q = &dev->q[qi];
+	struct vsw_vring_config cfg;
+	uint64_t n = q->num;
+
+	queue_stop(q);
+	if (dev->mem.nregions == 0 || !q->has_num || !q->has_addr ||
+	    !q->started || !queue_enabled(dev, q))
+		return 0;
+	cfg = (struct vsw_vring_config){
+		.desc = vsw_mem_qva_to_hva(&dev->mem, q->addr.desc, 16 * n),
+		.avail = vsw_mem_qva_to_hva(&dev->mem, q->addr.avail, 6 + 2 * n),
+		.used = vsw_mem_qva_to_hva(&dev->mem, q->addr.used, 6 + 8 * n),
+		.mem = &dev->mem,
+		.size = (uint16_t)n,
+		.base = q->base,
+		.flags = ring_flags(dev->features),
+		.hdr_len = (dev->features & (BIT(VIRTIO_F_VERSION_1) |
+					     BIT(VIRTIO_NET_F_MRG_RXBUF))) ?
+			   sizeof(struct virtio_net_hdr_mrg_rxbuf) :
+			   sizeof(struct virtio_net_hdr),
+	};
+	if (cfg.desc == NULL || cfg.avail == NULL || cfg.used == NULL)
+		return fail(h, "queue %u: ring (desc 0x%" PRIx64 " avail 0x%" PRIx64
+			    " used 0x%" PRIx64 ", %" PRIu64 " entries) is not inside"
+			    " guest memory", qi, q->addr.desc, q->addr.avail,
+			    q->addr.used, n);
+	if (vsw_vring_init(&q->ring, &cfg) != 0)
+		return fail(h, "queue %u: ring addresses misaligned", qi);
+	vsw_vring_disable_kicks(&q->ring);
+	q->reported = VSW_VRING_OK;
+	q->ready = true;
+	VHU_LOG(INFO, dev, "queue %u running: %u entries from index %u", qi,
+		q->num, vsw_vring_get_base(&q->ring));
+	return 0;
+}
+
+static int
+refresh_all(struct hctx *h)
+{
+	for (uint16_t i = 0; i < h->dev->nr_queues; i++) {
+		int rc = queue_refresh(h, i);
+
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void
+close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+/* Forget the front-end. Caller holds every queue's access_lock. */
+static void
+reset_locked(struct vsw_vhost_dev *dev)
+{
+	for (uint16_t i = 0; i < dev->nr_queues; i++) {
+		struct vhu_queue *q = &dev->q[i];
+
+		q->ready = false;
+		close_fd(&q->callfd);
+		close_fd(&q->kickfd);
+		close_fd(&q->errfd);
+		q->num = 0;
+		q->base = 0;
+		q->has_num = q->has_addr = q->started = q->enabled = false;
+	}
+	vhu_mem_unmap(dev->maps, dev->mem.nregions);
+	dev->mem.nregions = 0;
+	dev->features = 0;
+	dev->protocol_features = 0;
+	dev->features_set = false;
+}
+
+void
+vhu_dev_reset(struct vsw_vhost_dev *dev)
+{
+	lock_all(dev);
+	reset_locked(dev);
+	unlock_all(dev);
+}
+
+/* --- handlers: return 0, or -errno with h->why set --- */
+
+static int
+h_get_features(struct hctx *h)
+{
+	h->reply.u64 = offered_features;
+	h->reply_size = sizeof(uint64_t);
+	return 0;
+}
+
+static int
+h_set_features(struct hctx *h)
+{
+	uint64_t f = h->msg->payload.u64;
+
+	if (f & ~offered_features)
+		return fail(h, "SET_FEATURES: 0x%" PRIx64 " has bits not offered (0x%"
+			    PRIx64 ")", f, f & ~offered_features);
+	h->dev->features = f;
+	h->dev->features_set = true;
+	VHU_LOG(INFO, h->dev, "features 0x%" PRIx64, f);
+	return refresh_all(h);
+}
+
+static int
+h_set_owner(struct hctx *h)
+{
+	return 0;
+}
+
+static int
+h_reset_owner(struct hctx *h)
+{
+	reset_locked(h->dev);
+	return 0;
+}
+
+static int
+h_set_mem_table(struct hctx *h)
+{
+	struct vsw_vhost_dev *dev = h->dev;
+	struct vsw_mem mem = { 0 };
+	struct vhu_map maps[VSW_MEM_MAX_REGIONS] = { { 0 } };
+	struct vhu_map old[VSW_MEM_MAX_REGIONS];
+	uint32_t old_n = dev->mem.nregions;
+	int rc;
+
+	/* Every queue is stopped (locked) while the table changes. */
+	rc = vhu_mem_map(dev, &h->msg->payload.memory, h->msg->fds, &mem, maps);
+	if (rc != 0)
+		return fail(h, "SET_MEM_TABLE refused (see above)");
+	memcpy(old, dev->maps, sizeof(old));
+	dev->mem = mem;
+	memcpy(dev->maps, maps, sizeof(maps));
+	rc = refresh_all(h);
+	vhu_mem_unmap(old, old_n);
+	return rc;
+}
+
+static struct vhu_queue *
+msg_queue(struct hctx *h)
+{
+	return &h->dev->q[h->msg->payload.state.index];
+}
+
+static int
+h_set_vring_num(struct hctx *h)
+{
+	struct vhu_queue *q = msg_queue(h);
+	uint32_t num = h->msg->payload.state.num;
+	int rc;
+
+	if (num == 0 || num > VSW_VRING_MAX_SIZE || !rte_is_power_of_2(num))
+		return fail(h, "SET_VRING_NUM: queue %u: size %u is not a power of"
+			    " two in 1..%u", h->msg->payload.state.index, num,
+			    VSW_VRING_MAX_SIZE);
+	rte_rwlock_write_lock(&q->access_lock);
+	queue_stop(q);
+	q->num = num;
+	q->has_num = true;
+	rc = queue_refresh(h, (uint16_t)h->msg->payload.state.index);
+	rte_rwlock_write_unlock(&q->access_lock);
+	return rc;
+}
+
+static int
+h_set_vring_addr(struct hctx *h)
+{
+	const struct vhu_vring_addr *a = &h->msg->payload.addr;
+	struct vhu_queue *q = &h->dev->q[a->index];
+	int rc;
+
+	if (a->flags != 0)
+		return fail(h, "SET_VRING_ADDR: queue %u: flags 0x%x (dirty logging"
+			    " was not offered)", a->index, a->flags);
+	rte_rwlock_write_lock(&q->access_lock);
+	queue_stop(q);
+	q->addr = *a;
+	q->has_addr = true;
+	rc = queue_refresh(h, (uint16_t)a->index);
+	rte_rwlock_write_unlock(&q->access_lock);
+	return rc;
+}
+
+static int
+h_set_vring_base(struct hctx *h)
+{
+	struct vhu_queue *q = msg_queue(h);
+	uint32_t num = h->msg->payload.state.num;
+	int rc;
+
+	if (num > UINT16_MAX)
+		return fail(h, "SET_VRING_BASE: queue %u: base %u > 65535",
+			    h->msg->payload.state.index, num);
+	rte_rwlock_write_lock(&q->access_lock);
+	q->ready = false;
+	q->base = (uint16_t)num;
+	rc = queue_refresh(h, (uint16_t)h->msg->payload.state.index);
+	rte_rwlock_write_unlock(&q->access_lock);
+	return rc;
+}
+
+static int
+h_get_vring_base(struct hctx *h)
+{
+	uint32_t idx = h->msg->payload.state.index;
+	struct vhu_queue *q = &h->dev->q[idx];
+
+	/* vhost-user.rst "Ring states": GET_VRING_BASE stops the ring. */
+	rte_rwlock_write_lock(&q->access_lock);
+	queue_stop(q);
+	q->started = false;
+	rte_rwlock_write_unlock(&q->access_lock);
+	close_fd(&q->kickfd);
+	h->reply.state = (struct vhu_vring_state){ idx, q->base };
+	h->reply_size = sizeof(h->reply.state);
+	VHU_LOG(INFO, h->dev, "queue %u stopped at index %u", idx, q->base);
+	return 0;
+}
+
+/* Take the fd of a SET_VRING_KICK/CALL/ERR message, or -1 for "no fd". */
+static int
+take_vring_fd(struct hctx *h)
+{
+	int fd = -1;
+
+	if (h->msg->nfds == 1) {
+		fd = h->msg->fds[0];
+		h->msg->fds[0] = -1;
+	}
+	return fd;
+}
+
+static int
+h_set_vring_kick(struct hctx *h)
+{
+	uint16_t idx = h->msg->payload.u64 & VHU_VRING_IDX_MASK;
+	struct vhu_queue *q = &h->dev->q[idx];
+	int rc;
+
+	rte_rwlock_write_lock(&q->access_lock);
+	close_fd(&q->kickfd);
+	q->kickfd = take_vring_fd(h);
+	q->started = true;
+	rc = queue_refresh(h, idx);
+	rte_rwlock_write_unlock(&q->access_lock);
+	return rc;
+}
+
+static int
+h_set_vring_call(struct hctx *h)
+{
+	struct vhu_queue *q = &h->dev->q[h->msg->payload.u64 & VHU_VRING_IDX_MASK];
+
+	rte_rwlock_write_lock(&q->access_lock);
+	close_fd(&q->callfd);
+	q->callfd = take_vring_fd(h);
+	rte_rwlock_write_unlock(&q->access_lock);
+	return 0;
+}
+
+static int
+h_set_vring_err(struct hctx *h)
+{
+	struct vhu_queue *q = &h->dev->q[h->msg->payload.u64 & VHU_VRING_IDX_MASK];
+
+	close_fd(&q->errfd);
+	q->errfd = take_vring_fd(h);
+	return 0;
+}
+
+static int
+h_get_protocol_features(struct hctx *h)
+{
+	h->reply.u64 = offered_protocol_features;
+	h->reply_size = sizeof(uint64_t);
+	return 0;
+}
+
+static int
+h_set_protocol_features(struct hctx *h)
+{
+	uint64_t f = h->msg->payload.u64;
+
+	if (f & ~offered_protocol_features)
+		return fail(h, "SET_PROTOCOL_FEATURES: 0x%" PRIx64 " has bits not"
+			    " offered (0x%" PRIx64 ")", f, f & ~offered_protocol_features);
+	h->dev->protocol_features = f;
+	return 0;
+}
+
+static int
+h_get_queue_num(struct hctx *h)
+{
+	h->reply.u64 = h->dev->nr_queues / 2;
+	h->reply_size = sizeof(uint64_t);
+	return 0;
+}
+
+static int
+h_set_vring_enable(struct hctx *h)
+{
+	struct vhu_queue *q = msg_queue(h);
+	uint32_t num = h->msg->payload.state.num;
+	int rc;
+
+	if (num > 1)
+		return fail(h, "SET_VRING_ENABLE: queue %u: value %u is not 0 or 1",
+			    h->msg->payload.state.index, num);
+	rte_rwlock_write_lock(&q->access_lock);
+	q->enabled = num == 1;
+	rc = queue_refresh(h, (uint16_t)h->msg->payload.state.index);
+	rte_rwlock_write_unlock(&q->access_lock);
+	return rc;
+}
+
+typedef int (*vhu_handler)(struct hctx *h);
+
+static const vhu_handler handlers[VHU_REQUEST_MAX] = {
+	[VHU_GET_FEATURES] = h_get_features,
+	[VHU_SET_FEATURES] = h_set_features,
+	[VHU_SET_OWNER] = h_set_owner,
+	[VHU_RESET_OWNER] = h_reset_owner,
+	[VHU_SET_MEM_TABLE] = h_set_mem_table,
+	[VHU_SET_VRING_NUM] = h_set_vring_num,
+	[VHU_SET_VRING_ADDR] = h_set_vring_addr,
+	[VHU_SET_VRING_BASE] = h_set_vring_base,
+	[VHU_GET_VRING_BASE] = h_get_vring_base,
+	[VHU_SET_VRING_KICK] = h_set_vring_kick,
+	[VHU_SET_VRING_CALL] = h_set_vring_call,
+	[VHU_SET_VRING_ERR] = h_set_vring_err,
+	[VHU_GET_PROTOCOL_FEATURES] = h_get_protocol_features,
+	[VHU_SET_PROTOCOL_FEATURES] = h_set_protocol_features,
+	[VHU_GET_QUEUE_NUM] = h_get_queue_num,
+	[VHU_SET_VRING_ENABLE] = h_set_vring_enable,
+};
+
+static int
+send_replies(struct hctx *h, const struct vhu_msg_desc *d, int rc)
+{
+	const struct vhu_hdr *req = &h->msg->hdr;
+
+	if (d->own_reply) {
+		if (rc != 0)
+			return 0;
+		return vhu_conn_reply(h->dev, req, &h->reply, h->reply_size);
+	}
+	/* vhost-user.rst "REPLY_ACK": 0 for success, non-zero for failure. */
+	if ((req->flags & VHU_FLAG_NEED_REPLY) &&
+	    (h->dev->protocol_features & BIT(VHU_PROTOCOL_F_REPLY_ACK))) {
+		uint64_t ack = rc != 0;
+
+		return vhu_conn_reply(h->dev, req, &ack, sizeof(ack));
+	}
+	return 0;
+}
+
+void
+vhu_dev_handle(struct vsw_vhost_dev *dev, struct vhu_msg *msg)
+{
+	struct hctx h = { .dev = dev, .msg = msg };
+	const struct vhu_msg_desc *d;
+	int rc;
+
+	if (vsw_vhu_msg_validate(msg, dev->nr_queues, h.why, sizeof(h.why)) != 0) {
+		vhu_conn_close(dev, h.why);
+		return;
+	}
+	d = vsw_vhu_msg_desc(msg->hdr.request);
+	VHU_LOG(DEBUG, dev, "%s size %u fds %u", d->name, msg->hdr.size, msg->nfds);
+	if (d->stop_queues)
+		lock_all(dev);
+	rc = handlers[msg->hdr.request](&h);
+	if (d->stop_queues)
+		unlock_all(dev);
+	if (send_replies(&h, d, rc) != 0) {
+		vhu_conn_close(dev, "front-end does not read its replies");
+		return;
+	}
+	if (rc != 0)
+		vhu_conn_close(dev, h.why);
+}
+
+/* Log a newly broken ring once and raise its error eventfd. */
+void
+vhu_dev_tick(struct vsw_vhost_dev *dev)
+{
+	for (uint16_t i = 0; i < dev->nr_queues; i++) {
+		struct vhu_queue *q = &dev->q[i];
+		enum vsw_vring_err err;
+
+		if (!q->ready)
+			continue;
+		err = __atomic_load_n(&q->ring.broken, __ATOMIC_RELAXED);
+		if (err == VSW_VRING_OK || err == q->reported)
+			continue;
+		q->reported = err;
+		VHU_LOG(ERR, dev, "queue %u broken: %s; the queue stays stopped until"
+			" the front-end resets it", i, vsw_vring_strerror(err));
+		if (q->errfd >= 0)
+			eventfd_write(q->errfd, 1);
+	}
+}
+
+int
+vsw_vhost_queue_info(struct vsw_vhost_dev *dev, uint16_t vq,
+		     struct vsw_vhost_queue_info *info)
+{
+	struct vhu_queue *q;
+
+	if (vq >= dev->nr_queues)
+		return -EINVAL;
+	q = &dev->q[vq];
+	*info = (struct vsw_vhost_queue_info){
+		.ready = q->ready,
+		.size = q->ready ? q->ring.size : 0,
+		.broken = q->ready ? q->ring.broken : VSW_VRING_OK,
+		.stats = q->ring.stats,
+	};
+	return 0;
+}
+
+bool
+vsw_vhost_connected(const struct vsw_vhost_dev *dev)
+{
+	return dev->conn != NULL;
+}
+
+struct vsw_vhost_dev *
+vsw_vhost_create(const struct vsw_vhost_conf *conf, struct vsw_loop *loop)
+{
+	struct vsw_vhost_dev *dev;
+
+	if (conf->queue_pairs == 0 || conf->queue_pairs > VSW_VHOST_MAX_QP ||
+	    strlen(conf->path) >= sizeof(dev->path)) {
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	dev = calloc(1, sizeof(*dev));
+	if (dev == NULL) {
+		rte_errno = ENOMEM;
+		return NULL;
+	}
+	snprintf(dev->name, sizeof(dev->name), "%s", conf->name);
+	snprintf(dev->path, sizeof(dev->path), "%s", conf->path);
+	dev->server = conf->server;
+	dev->nr_queues = 2 * conf->queue_pairs;
+	dev->loop = loop;
+	dev->listen_fd = -1;
+	for (uint16_t i = 0; i < VHU_MAX_QUEUES; i++) {
+		rte_rwlock_init(&dev->q[i].access_lock);
+		dev->q[i].callfd = dev->q[i].kickfd = dev->q[i].errfd = -1;
+	}
+	if (vhu_socket_start(dev) != 0) {
+		free(dev);
+		rte_errno = EINVAL;
+		return NULL;
+	}
+	return dev;
+}
+
+void
+vsw_vhost_destroy(struct vsw_vhost_dev *dev)
+{
+	if (dev == NULL)
+		return;
+	vhu_socket_stop(dev);
+	vhu_conn_close(dev, "shutting down");
+	vhu_dev_reset(dev);
+	free(dev);
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Guest memory table: map each region's fd after checking the region
+ * against the file. A region that reaches past the end of its file would
+ * map, then turn the first guest access into SIGBUS (DPDK 22.11's
+ * back-end dies this way); it is refused here instead.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_common.h>
+
+#include "vhu_priv.h"
+
+#ifndef F_GET_SEALS
+#define F_GET_SEALS 1034
+#endif
+#ifndef F_SEAL_SHRINK
+#define F_SEAL_SHRINK 0x0002
+#endif
+
+void
+vhu_mem_unmap(struct vhu_map *maps, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (maps[i].addr != NULL)
+			munmap(maps[i].addr, maps[i].len);
+		maps[i] = (struct vhu_map){ NULL, 0 };
+	}
+}
+
+static int
+map_region(struct vsw_vhost_dev *dev, uint32_t i, const struct vhu_region *r,
+	   int fd, struct vsw_mem_region *out, struct vhu_map *map)
+{
+	struct stat st;
+	uint64_t pgsz, start, len;
+	void *addr;
+
+	if (fstat(fd, &st) < 0) {
+		VHU_LOG(ERR, dev, "SET_MEM_TABLE: region %u: fstat: %s", i,
+			strerror(errno));
+		return -errno;
+	}
+	if (r->mmap_offset + r->size > (uint64_t)st.st_size) {
+		VHU_LOG(ERR, dev, "SET_MEM_TABLE: region %u: offset 0x%" PRIx64
+			" + size 0x%" PRIx64 " is past the end of its file (0x%" PRIx64
+			" bytes): refused, it would fault on access", i,
+			r->mmap_offset, r->size, (uint64_t)st.st_size);
+		return -EINVAL;
+	}
+	/* hugetlbfs reports its page size as the block size. */
+	pgsz = st.st_blksize > 0 ? (uint64_t)st.st_blksize : 4096;
+	if (!rte_is_power_of_2(pgsz))
+		pgsz = 4096;
+	start = RTE_ALIGN_FLOOR(r->mmap_offset, pgsz);
+	len = RTE_ALIGN_CEIL(r->mmap_offset + r->size, pgsz) - start;
+	addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)start);
+	if (addr == MAP_FAILED) {
+		VHU_LOG(ERR, dev, "SET_MEM_TABLE: region %u: mmap 0x%" PRIx64
+			" bytes at 0x%" PRIx64 ": %s", i, len, start, strerror(errno));
+		return -errno;
+	}
+	/*
+	 * Residual risk, deliberately accepted and logged: a file without
+	 * F_SEAL_SHRINK can still be truncated by the front-end after this
+	 * check, and a later access then faults.
+	 */
+	int seals = fcntl(fd, F_GET_SEALS);
+	if (seals < 0 || !(seals & F_SEAL_SHRINK))
+		VHU_LOG(DEBUG, dev, "region %u: file can shrink (no F_SEAL_SHRINK)", i);
+
+	*map = (struct vhu_map){ addr, len };
+	*out = (struct vsw_mem_region){
+		.gpa = r->gpa,
+		.size = r->size,
+		.qva = r->uaddr,
+		.hva = (uint64_t)(uintptr_t)addr + (r->mmap_offset - start),
+	};
+	return 0;
+}
+
+int
+vhu_mem_map(struct vsw_vhost_dev *dev, const struct vhu_memory *m, int *fds,
+	    struct vsw_mem *mem, struct vhu_map *maps)
+{
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < m->nregions; i++) {
+		rc = map_region(dev, i, &m->regions[i], fds[i], &mem->regions[i],
+				&maps[i]);
+		if (rc != 0)
+			goto err_unmap;
+		VHU_LOG(INFO, dev, "region %u: gpa 0x%" PRIx64 " size 0x%" PRIx64
+			" uaddr 0x%" PRIx64 " offset 0x%" PRIx64, i,
+			m->regions[i].gpa, m->regions[i].size, m->regions[i].uaddr,
+			m->regions[i].mmap_offset);
+	}
+	mem->nregions = m->nregions;
+	return 0;
+
+err_unmap:
+	vhu_mem_unmap(maps, i);
+	return rc;
+}

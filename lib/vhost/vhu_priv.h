@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VSW_VHU_PRIV_H
+#define VSW_VHU_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/un.h>
+
+#include <rte_log.h>
+#include <rte_rwlock.h>
+
+#include "vhu_msg.h"
+#include "vsw_vhost.h"
+#include "vsw_vring.h"
+
+extern int vsw_vhost_logtype;
+
+#define VHU_LOG(level, dev, fmt, ...) \
+	rte_log(RTE_LOG_##level, vsw_vhost_logtype, "vhost: %s (%s): " fmt "\n", \
+		(dev)->name, (dev)->path, ##__VA_ARGS__)
+
+#define VHU_MAX_QUEUES (2 * VSW_VHOST_MAX_QP)
+/** Replies buffered for a front-end that does not read them. */
+#define VHU_OUT_MAX 16384
+
+/** One mapped region of guest memory. */
+struct vhu_map {
+	void *addr;
+	size_t len;
+};
+
+/** A virtqueue: data-path state under access_lock, control state beside. */
+struct vhu_queue {
+	rte_rwlock_t access_lock;
+	/* Guarded by access_lock: read by the PMD inside a burst. */
+	bool ready;
+	int callfd;
+	struct vsw_vring ring;
+	/* Control thread only. */
+	int kickfd;
+	int errfd;
+	uint32_t num;
+	uint16_t base;
+	bool has_num;
+	bool has_addr;
+	bool started;  /**< kick fd received, no GET_VRING_BASE since */
+	bool enabled;  /**< SET_VRING_ENABLE */
+	struct vhu_vring_addr addr;
+	enum vsw_vring_err reported; /**< broken reason already logged */
+};
+
+/** A front-end connection with its partial-message state. */
+struct vhu_conn {
+	int fd;
+	uint32_t have;          /**< bytes of msg (header + payload) read */
+	struct vhu_msg msg;     /**< message being assembled */
+	uint32_t out_len;       /**< reply bytes not yet sent */
+	uint8_t out[VHU_OUT_MAX];
+};
+
+struct vsw_vhost_dev {
+	char name[64];
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	bool server;
+	bool connect_failed_logged;
+	bool stopping;           /**< being destroyed: do not reconnect */
+	uint16_t nr_queues;
+	struct vsw_loop *loop;
+	int listen_fd;
+	struct vhu_conn *conn;
+
+	uint64_t features;
+	uint64_t protocol_features;
+	bool features_set;
+
+	/* Guarded by every queue's access_lock. */
+	struct vsw_mem mem;
+	struct vhu_map maps[VSW_MEM_MAX_REGIONS];
+
+	struct vhu_queue q[VHU_MAX_QUEUES];
+};
+
+/* vhu_conn.c: framing, fd passing, non-blocking replies. */
+struct vhu_conn *vhu_conn_open(struct vsw_vhost_dev *dev, int fd);
+void vhu_conn_close(struct vsw_vhost_dev *dev, const char *why);
+int vhu_conn_reply(struct vsw_vhost_dev *dev, const struct vhu_hdr *req,
+		   const void *payload, uint32_t size);
+
+/* vhu_dev.c: message handlers and device state. */
+void vhu_dev_handle(struct vsw_vhost_dev *dev, struct vhu_msg *msg);
+void vhu_dev_reset(struct vsw_vhost_dev *dev);
+void vhu_dev_tick(struct vsw_vhost_dev *dev);
+uint64_t vhu_dev_offered_features(void);
+
+/* vhu_mem.c: guest memory table. */
+int vhu_mem_map(struct vsw_vhost_dev *dev, const struct vhu_memory *m,
+		int *fds, struct vsw_mem *mem, struct vhu_map *maps);
+void vhu_mem_unmap(struct vhu_map *maps, uint32_t n);
+
+/* vhu_socket.c: listening and reconnecting sockets. */
+int vhu_socket_start(struct vsw_vhost_dev *dev);
+void vhu_socket_stop(struct vsw_vhost_dev *dev);
+void vhu_socket_disconnected(struct vsw_vhost_dev *dev);
+
+#endif /* VSW_VHU_PRIV_H */

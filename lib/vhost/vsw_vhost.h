@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VSW_VHOST_H
+#define VSW_VHOST_H
+
+/**
+ * @file
+ * vsw's native vhost-user back-end (virtio-net device).
+ *
+ * Introduction
+ * ------------
+ * A vsw_vhost_dev is one vhost-user socket, server or reconnecting client,
+ * and the virtio-net device behind it: negotiated features, the guest
+ * memory table and the virtqueues. Its control side runs on the control
+ * thread's vsw_loop; its data side (the burst functions) runs on a PMD
+ * thread.
+ *
+ * Details
+ * -------
+ * Queue 2n is the guest's receive queue of pair n (vsw enqueues into it),
+ * queue 2n+1 its transmit queue (vsw dequeues from it). Each queue has an
+ * access lock: the burst functions read-trylock it and return 0 while the
+ * control thread holds it for writing, which it does for every message
+ * that changes the queue, its fds or the memory table (vhost-user.rst
+ * "Ring states": the back-end stops a ring on GET_VRING_BASE). A broken
+ * ring, a malformed message or a lost connection affects this device only.
+ *
+ * Usage
+ * -----
+ * Control thread: vsw_vhost_create() then run the loop; vsw_vhost_destroy()
+ * after the PMDs stopped polling the device. PMD thread: the burst
+ * functions, for queue pairs it owns.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vsw_vring.h"
+
+struct rte_mbuf;
+struct rte_mempool;
+struct vsw_loop;
+struct vsw_vhost_dev;
+
+/** Largest number of queue pairs a device offers. */
+#define VSW_VHOST_MAX_QP 8
+
+/** Device configuration. */
+struct vsw_vhost_conf {
+	const char *name;     /**< port name, prefixed to every log */
+	const char *path;     /**< unix socket path */
+	bool server;          /**< listen (true) or connect and reconnect */
+	uint16_t queue_pairs; /**< 1..VSW_VHOST_MAX_QP */
+};
+
+/**
+ * Create the device and start listening or connecting on @p loop.
+ * @return the device, or NULL with rte_errno set (a reason is logged).
+ */
+struct vsw_vhost_dev *vsw_vhost_create(const struct vsw_vhost_conf *conf,
+				       struct vsw_loop *loop);
+
+/**
+ * Close the connection (the front-end sees a disconnect), unmap guest
+ * memory, remove a server socket file and free the device. The caller must
+ * have stopped every PMD that polls it.
+ */
+void vsw_vhost_destroy(struct vsw_vhost_dev *dev);
+
+/** True while a front-end is connected. */
+bool vsw_vhost_connected(const struct vsw_vhost_dev *dev);
+
+/**
+ * Data path: dequeue up to @p n packets the guest sent on queue pair @p qp.
+ * Returns 0 when the queue is not running. The caller owns the mbufs.
+ */
+uint16_t vsw_vhost_dequeue_burst(struct vsw_vhost_dev *dev, uint16_t qp,
+				 struct rte_mempool *mp, struct rte_mbuf **pkts,
+				 uint16_t n);
+
+/**
+ * Data path: copy up to @p n packets to the guest on queue pair @p qp and
+ * notify it if it asked. Returns how many were delivered and adds their
+ * length to *@p bytes; the caller keeps and frees all @p n mbufs.
+ */
+uint16_t vsw_vhost_enqueue_burst(struct vsw_vhost_dev *dev, uint16_t qp,
+				 struct rte_mbuf *const *pkts, uint16_t n,
+				 uint64_t *bytes);
+
+/** Snapshot of one virtqueue for show commands and logs. */
+struct vsw_vhost_queue_info {
+	bool ready;
+	uint16_t size;
+	enum vsw_vring_err broken;
+	struct vsw_vring_stats stats;
+};
+
+/** Fill @p info for virtqueue @p vq (control thread). @return 0 or -EINVAL. */
+int vsw_vhost_queue_info(struct vsw_vhost_dev *dev, uint16_t vq,
+			 struct vsw_vhost_queue_info *info);
+
+#endif /* VSW_VHOST_H */

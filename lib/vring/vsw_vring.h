@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef VSW_VRING_H
+#define VSW_VRING_H
+
+/**
+ * @file
+ * vsw virtqueue engine.
+ *
+ * Introduction
+ * ------------
+ * This library walks virtqueues that live in guest memory: it turns the
+ * buffers a driver offers into mbufs (dequeue, guest tx) and copies mbufs
+ * into the buffers a driver offers for receiving (enqueue, guest rx). It
+ * knows nothing of sockets, threads or logging: the vhost-user layer above
+ * maps guest memory, fills a struct vsw_mem and hands each ring's host
+ * addresses to vsw_vring_init(); the port driver above polls the bursts and
+ * writes the call eventfd when vsw_vring_need_call() says so.
+ *
+ * Details
+ * -------
+ * - Split virtqueues (VIRTIO 1.3 section 2.7). Indices are free-running
+ *   uint16_t masked with size - 1.
+ * - Everything read from guest memory is hostile: an avail index that jumps
+ *   by more than the ring size, a descriptor index outside the table, a chain
+ *   longer than the ring, a nested or misaligned indirect table, a buffer
+ *   outside guest memory or flowing the wrong way marks the ring broken.
+ *   Broken is sticky: every later burst returns 0 until the ring is
+ *   re-initialised. Each descriptor is copied once into local memory before
+ *   it is used (no double fetch).
+ * - Used entries are staged and published once per burst with a single
+ *   release store of used->idx.
+ *
+ * Usage
+ * -----
+ * One thread at a time may call the burst functions of a ring; the caller
+ * (lib/vhost) serialises them against re-initialisation with its queue
+ * access lock.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <linux/virtio_ring.h>
+
+#include <rte_common.h>
+
+struct rte_mbuf;
+struct rte_mempool;
+
+/** Largest burst the engine handles in one call. */
+#define VSW_VRING_BURST 32
+/** Largest number of guest memory regions (vhost-user limit). */
+#define VSW_MEM_MAX_REGIONS 8
+/** Largest ring size (VIRTIO 1.3 section 2.7: split queue size <= 32768). */
+#define VSW_VRING_MAX_SIZE 32768
+
+/** One mapped region of guest memory. */
+struct vsw_mem_region {
+	uint64_t gpa;  /**< guest physical address of the first byte */
+	uint64_t size; /**< length in bytes, > 0 */
+	uint64_t qva;  /**< front-end (QEMU) virtual address of the first byte */
+	uint64_t hva;  /**< our address of the first byte */
+};
+
+/** Guest memory table. Built by lib/vhost, read by the engine. */
+struct vsw_mem {
+	uint32_t nregions;
+	struct vsw_mem_region regions[VSW_MEM_MAX_REGIONS];
+};
+
+/**
+ * Translate guest physical address @p gpa.
+ *
+ * @param len  in: bytes wanted; out: bytes contiguous in our mapping from
+ *             the returned address (<= the input, > 0 on success).
+ * @param hint last-hit region index, read and updated; any value is safe.
+ * @return host address, or NULL when @p gpa lies in no region.
+ */
+static __rte_always_inline void *
+vsw_mem_gpa_map(const struct vsw_mem *mem, uint64_t gpa, uint64_t *len,
+		uint32_t *hint)
+{
+	uint32_t i = *hint;
+
+	if (unlikely(i >= mem->nregions ||
+		     gpa - mem->regions[i].gpa >= mem->regions[i].size)) {
+		for (i = 0; i < mem->nregions; i++)
+			if (gpa - mem->regions[i].gpa < mem->regions[i].size)
+				break;
+		if (i == mem->nregions)
+			return NULL;
+		*hint = i;
+	}
+
+	const struct vsw_mem_region *r = &mem->regions[i];
+	uint64_t off = gpa - r->gpa;
+
+	if (*len > r->size - off)
+		*len = r->size - off;
+	return (void *)(uintptr_t)(r->hva + off);
+}
+
+/**
+ * Translate [gpa, gpa + len) that must lie inside one region.
+ * @return host address, or NULL (also for len == 0 or overflow).
+ */
+void *vsw_mem_gpa_to_hva(const struct vsw_mem *mem, uint64_t gpa, uint64_t len,
+			 uint32_t *hint);
+
+/**
+ * Translate a front-end virtual address range [qva, qva + len) that must
+ * lie inside one region (ring addresses in SET_VRING_ADDR are front-end
+ * virtual addresses, vhost-user.rst "A vring address description").
+ * @return host address, or NULL.
+ */
+void *vsw_mem_qva_to_hva(const struct vsw_mem *mem, uint64_t qva, uint64_t len);
+
+/** Why a ring was marked broken (sticky). 0 means healthy. */
+enum vsw_vring_err {
+	VSW_VRING_OK = 0,
+	VSW_VRING_E_AVAIL_IDX,   /**< avail->idx moved by more than size */
+	VSW_VRING_E_DESC_IDX,    /**< head or next index >= size */
+	VSW_VRING_E_CHAIN_LEN,   /**< chain longer than ring (loop) */
+	VSW_VRING_E_INDIRECT,    /**< bad indirect table (len, nesting, NEXT) */
+	VSW_VRING_E_ADDR,        /**< buffer not inside guest memory */
+	VSW_VRING_E_DIRECTION,   /**< write-only buffer in tx / read-only in rx */
+	VSW_VRING_E_HEADER,      /**< chain too short for the virtio-net header */
+	VSW_VRING_E__MAX,
+};
+
+/** Human-readable reason for @p err. Never NULL. */
+const char *vsw_vring_strerror(enum vsw_vring_err err);
+
+/** Per-ring counters, owned by the polling thread. */
+struct vsw_vring_stats {
+	uint64_t packets;      /**< packets dequeued / enqueued */
+	uint64_t bytes;        /**< payload bytes (virtio-net header excluded) */
+	uint64_t drop_no_buf;  /**< enqueue: no guest buffer or too small */
+	uint64_t drop_no_mbuf; /**< dequeue: mempool empty */
+	uint64_t drop_bad;     /**< packets lost because the ring broke */
+	uint64_t calls;        /**< vsw_vring_need_call() returned true */
+	uint64_t calls_suppressed; /**< ... returned false after new used */
+};
+
+/** Engine feature flags, derived from negotiated virtio features. */
+#define VSW_VRING_F_EVENT_IDX (1u << 0) /**< VIRTIO_RING_F_EVENT_IDX */
+#define VSW_VRING_F_MRG_RXBUF (1u << 1) /**< VIRTIO_NET_F_MRG_RXBUF */
+#define VSW_VRING_F_INDIRECT  (1u << 2) /**< VIRTIO_RING_F_INDIRECT_DESC */
+
+/** What vsw_vring_init() needs. All pointers are host addresses. */
+struct vsw_vring_config {
+	struct vring_desc *desc;   /**< 16-byte aligned, size entries */
+	struct vring_avail *avail; /**< 2-byte aligned, with used_event */
+	struct vring_used *used;   /**< 4-byte aligned, with avail_event */
+	const struct vsw_mem *mem; /**< must outlive the ring's use */
+	uint16_t size;             /**< power of two, 1..VSW_VRING_MAX_SIZE */
+	uint16_t base;             /**< SET_VRING_BASE: next avail index */
+	uint32_t flags;            /**< VSW_VRING_F_* */
+	uint8_t hdr_len;           /**< virtio-net header: 10 or 12 bytes */
+};
+
+/** A split virtqueue. Hot fields first. */
+struct vsw_vring {
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	const struct vsw_mem *mem;
+	uint32_t mem_hint;
+	uint16_t size;
+	uint16_t mask;
+	uint16_t last_avail_idx; /**< next avail entry to consume */
+	uint16_t last_used_idx;  /**< next used entry to write */
+	uint16_t signalled_used; /**< used idx at the last call */
+	bool signalled_used_valid;
+	uint8_t hdr_len;
+	uint32_t flags;
+	enum vsw_vring_err broken;
+	struct vsw_vring_stats stats;
+	/** used entries staged during a burst, published at its end */
+	struct vring_used_elem shadow[VSW_VRING_MAX_SIZE < 512 ? VSW_VRING_MAX_SIZE : 512];
+	uint16_t nr_shadow;
+};
+
+/**
+ * Initialise @p vr from @p cfg. Checks size and alignment; resynchronises
+ * with the ring when used->idx disagrees with cfg->base (in-flight buffers
+ * of a previous owner are then lost, as in DPDK and Linux).
+ * @return 0 or -EINVAL.
+ */
+int vsw_vring_init(struct vsw_vring *vr, const struct vsw_vring_config *cfg);
+
+/**
+ * Ask the driver not to kick (poll mode): VRING_USED_F_NO_NOTIFY, and with
+ * EVENT_IDX an avail_event left behind (VIRTIO 1.3 2.7.10).
+ */
+void vsw_vring_disable_kicks(struct vsw_vring *vr);
+
+/**
+ * Dequeue up to @p n (<= VSW_VRING_BURST) packets the driver offered on
+ * this (guest tx) ring into mbufs from @p mp. The virtio-net header is
+ * skipped; packets larger than one mbuf become chains. Used entries are
+ * published before return.
+ * @return number of mbufs written to @p pkts (caller owns them).
+ */
+uint16_t vsw_vring_dequeue_burst(struct vsw_vring *vr, struct rte_mempool *mp,
+				 struct rte_mbuf **pkts, uint16_t n);
+
+/**
+ * Copy up to @p n (<= VSW_VRING_BURST) packets into buffers the driver
+ * offered on this (guest rx) ring, in order. With MRG_RXBUF a packet may
+ * span several chains (num_buffers set). A packet that finds no room is
+ * counted in drop_no_buf and skipped. Used entries are published before
+ * return.
+ * @return number of packets delivered. The caller keeps ownership of all
+ * @p n mbufs (they were copied) and frees them.
+ */
+uint16_t vsw_vring_enqueue_burst(struct vsw_vring *vr,
+				 struct rte_mbuf *const *pkts, uint16_t n);
+
+/**
+ * After a burst that published used entries: does the driver want an
+ * interrupt (VRING_AVAIL_F_NO_INTERRUPT, or used_event with EVENT_IDX,
+ * VIRTIO 1.3 2.7.10)? Records the answer so each call covers everything
+ * published so far. The caller writes the call eventfd when true.
+ */
+bool vsw_vring_need_call(struct vsw_vring *vr);
+
+/** Next avail index to consume: the answer to GET_VRING_BASE. */
+static inline uint16_t
+vsw_vring_get_base(const struct vsw_vring *vr)
+{
+	return vr->last_avail_idx;
+}
+
+#endif /* VSW_VRING_H */

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* vswd configuration: command line, YAML, cross-checks, error wording. */
+#include <string.h>
+
+#include "unit.h"
+#include "vsw_config.h"
+
+static char err[512];
+static struct vsw_config cfg;
+
+static int
+args(int argc, const char **argv)
+{
+	vsw_config_init(&cfg);
+	err[0] = '\0';
+	return vsw_config_from_args(&cfg, argc, (char **)argv, err, sizeof(err));
+}
+
+static int
+test_default(void)
+{
+	const char *argv[] = { "vswd" };
+
+	UNIT_CHECK_EQ(args(1, argv), 0);
+	UNIT_CHECK_EQ(cfg.n_ports, 2);
+	UNIT_CHECK(strcmp(cfg.ports[0].name, "vm1") == 0);
+	UNIT_CHECK(strstr(cfg.ports[1].spec, "/run/vsw/vm2.sock") != NULL);
+	UNIT_CHECK_EQ(cfg.n_xconnects, 1);
+	UNIT_CHECK_EQ(vsw_config_check(&cfg, err, sizeof(err)), 0);
+	return 0;
+}
+
+static int
+test_cli(void)
+{
+	const char *argv[] = {
+		"vswd", "--port", "a=vhost-user:path=/tmp/a.sock,server=1",
+		"--port=b=vhost-user:path=/tmp/b.sock,server=0",
+		"--xconnect", "a,b", "--mbufs", "4096",
+	};
+
+	UNIT_CHECK_EQ(args(RTE_DIM(argv), argv), 0);
+	UNIT_CHECK_EQ(cfg.n_ports, 2);
+	UNIT_CHECK(strcmp(cfg.ports[1].spec, "vhost-user:path=/tmp/b.sock,server=0") == 0);
+	UNIT_CHECK(strcmp(cfg.xconnects[0].a, "a") == 0);
+	UNIT_CHECK(strcmp(cfg.xconnects[0].b, "b") == 0);
+	UNIT_CHECK_EQ(cfg.mbufs, 4096);
+	UNIT_CHECK_EQ(vsw_config_check(&cfg, err, sizeof(err)), 0);
+	return 0;
+}
+
+static int
+test_cli_errors(void)
+{
+	const char *unknown[] = { "vswd", "--bogus" };
+	const char *noval[] = { "vswd", "--port" };
+	const char *noeq[] = { "vswd", "--port", "vm1" };
+	const char *badname[] = { "vswd", "--port", "v m=vhost-user:path=/x" };
+	const char *dup[] = { "vswd", "--port", "a=x:y=1", "--port", "a=x:y=2" };
+	const char *badxc[] = { "vswd", "--port", "a=x:y=1", "--xconnect", "a" };
+	const char *mbufs[] = { "vswd", "--mbufs", "12x" };
+	const char *extra[] = { "vswd", "stray" };
+
+	UNIT_CHECK(args(RTE_DIM(unknown), unknown) != 0);
+	UNIT_CHECK(strstr(err, "--bogus") != NULL);
+	UNIT_CHECK(args(RTE_DIM(noval), noval) != 0);
+	UNIT_CHECK(strstr(err, "--port") != NULL);
+	UNIT_CHECK(args(RTE_DIM(noeq), noeq) != 0);
+	UNIT_CHECK(strstr(err, "NAME=SPEC") != NULL);
+	UNIT_CHECK(args(RTE_DIM(badname), badname) != 0);
+	UNIT_CHECK(args(RTE_DIM(dup), dup) != 0);
+	UNIT_CHECK(strstr(err, "twice") != NULL);
+	UNIT_CHECK(args(RTE_DIM(badxc), badxc) != 0);
+	UNIT_CHECK(strstr(err, "--xconnect") != NULL);
+	UNIT_CHECK(args(RTE_DIM(mbufs), mbufs) != 0);
+	UNIT_CHECK(strstr(err, "--mbufs") != NULL);
+	UNIT_CHECK(args(RTE_DIM(extra), extra) != 0);
+	UNIT_CHECK(strstr(err, "stray") != NULL);
+	return 0;
+}
+
+static int
+test_check(void)
+{
+	const char *unknown_port[] = { "vswd", "--port", "a=x:y=1", "--xconnect", "a,zz" };
+	const char *self[] = { "vswd", "--port", "a=x:y=1", "--xconnect", "a,a" };
+	const char *twice[] = { "vswd", "--port", "a=x:y=1", "--port", "b=x:y=1",
+				"--port", "c=x:y=1", "--xconnect", "a,b",
+				"--xconnect", "c,a" };
+
+	UNIT_CHECK_EQ(args(RTE_DIM(unknown_port), unknown_port), 0);
+	UNIT_CHECK(vsw_config_check(&cfg, err, sizeof(err)) != 0);
+	UNIT_CHECK(strstr(err, "zz") != NULL);
+	UNIT_CHECK_EQ(args(RTE_DIM(self), self), 0);
+	UNIT_CHECK(vsw_config_check(&cfg, err, sizeof(err)) != 0);
+	UNIT_CHECK_EQ(args(RTE_DIM(twice), twice), 0);
+	UNIT_CHECK(vsw_config_check(&cfg, err, sizeof(err)) != 0);
+	UNIT_CHECK(strstr(err, "already") != NULL);
+	return 0;
+}
+
+static int
+test_yaml(void)
+{
+	static const char y[] =
+		"ports:\n"
+		"  up: vhost-user:path=/tmp/u.sock,server=0\n"
+		"  down: vhost-user:path=/tmp/d.sock\n"
+		"xconnects:\n"
+		"  - [up, down]\n";
+
+	vsw_config_init(&cfg);
+	UNIT_CHECK_EQ(vsw_config_load_string(&cfg, y, "t.yaml", err, sizeof(err)), 0);
+	UNIT_CHECK_EQ(cfg.n_ports, 2);
+	UNIT_CHECK(strcmp(cfg.xconnects[0].b, "down") == 0);
+	UNIT_CHECK_EQ(vsw_config_check(&cfg, err, sizeof(err)), 0);
+	return 0;
+}
+
+static int
+test_yaml_errors(void)
+{
+	static const char *bad[][2] = {
+		{ "ports:\n  a: x:y=1\nbogus: 1\n", "t.yaml:3: unknown key 'bogus'" },
+		{ "ports: [a, b]\n", "t.yaml:1" },
+		{ "ports:\n  a: [1]\n", "t.yaml:2" },
+		{ "xconnects: a,b\n", "must be a list" },
+		{ "xconnects:\n  - [a]\n", "t.yaml:2" },
+		{ "ports:\n  a: x\n   b: y\n", "t.yaml:" },
+		{ "- 1\n", "top level" },
+	};
+
+	for (size_t i = 0; i < RTE_DIM(bad); i++) {
+		vsw_config_init(&cfg);
+		UNIT_CHECK(vsw_config_load_string(&cfg, bad[i][0], "t.yaml", err,
+						  sizeof(err)) != 0);
+		if (strstr(err, bad[i][1]) == NULL) {
+			fprintf(stderr, "  case %zu: '%s' lacks '%s'\n", i, err, bad[i][1]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+test_file(void)
+{
+	char path[] = "/tmp/vsw-config-XXXXXX";
+	int fd = mkstemp(path);
+	const char *argv[] = { "vswd", "--config", path, "--port", "c=x:y=1" };
+	static const char y[] = "ports:\n  a: x:y=1\n  b: x:y=2\nxconnects:\n  - a,b\n";
+	const char *missing[] = { "vswd", "--config", "/nonexistent/vsw.yaml" };
+
+	UNIT_CHECK(fd >= 0);
+	UNIT_CHECK(write(fd, y, sizeof(y) - 1) == (ssize_t)sizeof(y) - 1);
+	close(fd);
+	UNIT_CHECK_EQ(args(RTE_DIM(argv), argv), 0);
+	unlink(path);
+	UNIT_CHECK_EQ(cfg.n_ports, 3);
+	UNIT_CHECK(args(RTE_DIM(missing), missing) != 0);
+	UNIT_CHECK(strstr(err, "/nonexistent/vsw.yaml") != NULL);
+	return 0;
+}
+
+int
+main(void)
+{
+	static const struct unit_test tests[] = {
+		UNIT_TEST(test_default),
+		UNIT_TEST(test_cli),
+		UNIT_TEST(test_cli_errors),
+		UNIT_TEST(test_check),
+		UNIT_TEST(test_yaml),
+		UNIT_TEST(test_yaml_errors),
+		UNIT_TEST(test_file),
+	};
+
+	return unit_main("config", tests, RTE_DIM(tests));
+}
