@@ -1,0 +1,20 @@
+#!/bin/bash
+# Install, build and run every test: C unit tests (plain and ASan+UBSan)
+# and the pytest integration suite against real DPDK frontends.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools/install-deps.sh
+
+echo "=== build"
+tools/build.sh
+echo "=== unit tests"
+meson test -C build --print-errorlogs
+
+echo "=== unit tests under ASan+UBSan"
+VSW_BUILD=build-asan tools/build.sh -Db_sanitize=address,undefined -Dbuildtype=debug
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+	meson test -C build-asan --print-errorlogs
+
+echo "=== integration tests"
+exec /usr/bin/python3 -m pytest tests/integration "$@"
