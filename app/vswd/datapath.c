@@ -57,8 +57,8 @@ create_ports(struct vswd_dp *dp, const struct vsw_config *cfg,
 
 		dp->peer[a] = dp->ports[b];
 		dp->peer[b] = dp->ports[a];
-		printf("vswd: xconnect %s <-> %s\n", dp->ports[a]->name,
-		       dp->ports[b]->name);
+		printf("vswd: xconnect %s <-> %s%s\n", dp->ports[a]->name,
+		       dp->ports[b]->name, a == b ? " (loopback)" : "");
 	}
 	return 0;
 }

@@ -236,10 +236,15 @@ vsw_config_check(const struct vsw_config *cfg, char *err, size_t errlen)
 				 x->a, x->b, a < 0 ? x->a : x->b);
 			return -EINVAL;
 		}
+		/* A port cross-connected with itself reflects its traffic
+		 * (the "virtio-user loopback" benchmark shape). */
 		if (a == b) {
-			snprintf(err, errlen, "--xconnect %s,%s: a port cannot be"
-				 " cross-connected with itself", x->a, x->b);
-			return -EINVAL;
+			if (used[a]++) {
+				snprintf(err, errlen, "--xconnect %s,%s: port %s is"
+					 " already cross-connected", x->a, x->b, x->a);
+				return -EINVAL;
+			}
+			continue;
 		}
 		if (used[a]++ || used[b]++) {
 			snprintf(err, errlen, "--xconnect %s,%s: port %s is already"

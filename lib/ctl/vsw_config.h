@@ -73,7 +73,8 @@ int vsw_config_load_string(struct vsw_config *cfg, const char *yaml,
 
 /**
  * Cross-checks once everything is loaded: at least one port, xconnects
- * name existing ports, no port in two xconnects or with itself.
+ * name existing ports, no port in two xconnects. "A,A" reflects port A's
+ * traffic back to it (loopback).
  */
 int vsw_config_check(const struct vsw_config *cfg, char *err, size_t errlen);
 

@@ -27,9 +27,12 @@ queue_get(struct vsw_vhost_dev *dev, uint16_t vq)
 }
 
 static __rte_always_inline void
-queue_put(struct vhu_queue *q, uint16_t done)
+queue_put(struct vhu_queue *q)
 {
-	if (done > 0 && vsw_vring_need_call(&q->ring) && q->callfd >= 0)
+	/* Asked after every burst: a burst may publish used entries without
+	 * returning packets (header-only chains); it answers false at once
+	 * when nothing was published. */
+	if (vsw_vring_need_call(&q->ring) && q->callfd >= 0)
 		eventfd_write(q->callfd, 1);
 	rte_rwlock_read_unlock(&q->access_lock);
 }
@@ -44,7 +47,7 @@ vsw_vhost_dequeue_burst(struct vsw_vhost_dev *dev, uint16_t qp,
 	if (q == NULL)
 		return 0;
 	got = vsw_vring_dequeue_burst(&q->ring, mp, pkts, n);
-	queue_put(q, got);
+	queue_put(q);
 	return got;
 }
 
@@ -61,6 +64,6 @@ vsw_vhost_enqueue_burst(struct vsw_vhost_dev *dev, uint16_t qp,
 	before = q->ring.stats.bytes;
 	sent = vsw_vring_enqueue_burst(&q->ring, pkts, n);
 	*bytes += q->ring.stats.bytes - before;
-	queue_put(q, sent);
+	queue_put(q);
 	return sent;
 }

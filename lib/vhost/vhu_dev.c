@@ -104,12 +104,30 @@ ring_flags(uint64_t features)
 	return f;
 }
 
-/* Stop the queue, keeping its position. Caller holds q->access_lock. */
+static void
+stats_add(struct vsw_vring_stats *to, const struct vsw_vring_stats *s)
+{
+	to->packets += s->packets;
+	to->bytes += s->bytes;
+	to->drop_no_buf += s->drop_no_buf;
+	to->drop_no_mbuf += s->drop_no_mbuf;
+	to->drop_bad += s->drop_bad;
+	to->calls += s->calls;
+	to->calls_suppressed += s->calls_suppressed;
+}
+
+/*
+ * Stop the queue, keeping its position and folding its ring counters into
+ * stats_base (vsw_vring_init() zeroes them). Caller holds q->access_lock.
+ */
 static void
 queue_stop(struct vhu_queue *q)
 {
-	if (q->ready)
+	if (q->ready) {
 		q->base = vsw_vring_get_base(&q->ring);
+		stats_add(&q->stats_base, &q->ring.stats);
+		memset(&q->ring.stats, 0, sizeof(q->ring.stats));
+	}
 	q->ready = false;
 }
 
@@ -186,7 +204,7 @@ reset_locked(struct vsw_vhost_dev *dev)
 	for (uint16_t i = 0; i < dev->nr_queues; i++) {
 		struct vhu_queue *q = &dev->q[i];
 
-		q->ready = false;
+		queue_stop(q);
 		close_fd(&q->callfd);
 		close_fd(&q->kickfd);
 		close_fd(&q->errfd);
@@ -324,7 +342,7 @@ h_set_vring_base(struct hctx *h)
 		return fail(h, "SET_VRING_BASE: queue %u: base %u > 65535",
 			    h->msg->payload.state.index, num);
 	rte_rwlock_write_lock(&q->access_lock);
-	q->ready = false;
+	queue_stop(q);
 	q->base = (uint16_t)num;
 	rc = queue_refresh(h, (uint16_t)h->msg->payload.state.index);
 	rte_rwlock_write_unlock(&q->access_lock);
@@ -546,8 +564,10 @@ vsw_vhost_queue_info(struct vsw_vhost_dev *dev, uint16_t vq,
 		.ready = q->ready,
 		.size = q->ready ? q->ring.size : 0,
 		.broken = q->ready ? q->ring.broken : VSW_VRING_OK,
-		.stats = q->ring.stats,
+		.stats = q->stats_base,
 	};
+	if (q->ready)
+		stats_add(&info->stats, &q->ring.stats);
 	return 0;
 }
 

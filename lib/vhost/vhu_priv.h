@@ -47,6 +47,7 @@ struct vhu_queue {
 	bool enabled;  /**< SET_VRING_ENABLE */
 	struct vhu_vring_addr addr;
 	enum vsw_vring_err reported; /**< broken reason already logged */
+	struct vsw_vring_stats stats_base; /**< counters of earlier inits */
 };
 
 /** A front-end connection with its partial-message state. */

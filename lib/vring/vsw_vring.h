@@ -42,6 +42,7 @@
 
 #include <linux/virtio_ring.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_common.h>
 
 struct rte_mbuf;

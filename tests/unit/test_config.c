@@ -84,6 +84,8 @@ test_check(void)
 {
 	const char *unknown_port[] = { "vswd", "--port", "a=x:y=1", "--xconnect", "a,zz" };
 	const char *self[] = { "vswd", "--port", "a=x:y=1", "--xconnect", "a,a" };
+	const char *self2[] = { "vswd", "--port", "a=x:y=1", "--port", "b=x:y=1",
+				"--xconnect", "a,a", "--xconnect", "b,a" };
 	const char *twice[] = { "vswd", "--port", "a=x:y=1", "--port", "b=x:y=1",
 				"--port", "c=x:y=1", "--xconnect", "a,b",
 				"--xconnect", "c,a" };
@@ -92,6 +94,8 @@ test_check(void)
 	UNIT_CHECK(vsw_config_check(&cfg, err, sizeof(err)) != 0);
 	UNIT_CHECK(strstr(err, "zz") != NULL);
 	UNIT_CHECK_EQ(args(RTE_DIM(self), self), 0);
+	UNIT_CHECK_EQ(vsw_config_check(&cfg, err, sizeof(err)), 0); /* loopback */
+	UNIT_CHECK_EQ(args(RTE_DIM(self2), self2), 0);
 	UNIT_CHECK(vsw_config_check(&cfg, err, sizeof(err)) != 0);
 	UNIT_CHECK_EQ(args(RTE_DIM(twice), twice), 0);
 	UNIT_CHECK(vsw_config_check(&cfg, err, sizeof(err)) != 0);

@@ -1,0 +1,149 @@
+#!/usr/bin/python3
+"""Loopback throughput: one virtio-user guest port reflected by the back-end.
+
+The shape of DPDK DTS "virtio-user loopback": a dpdk-testpmd front-end
+(net_virtio_user, mac forwarding, started with tx_first) on one core, the
+back-end polling on the other. Back-ends, interleaved A B A B in one
+invocation so ratios hold on a noisy machine:
+
+  vsw         vswd --port vm=vhost-user:... --xconnect vm,vm
+  dpdk-vhost  dpdk-testpmd --vdev net_vhost0 (rte_vhost), io forwarding
+
+Prints Mpps per run, a summary table, and vswd's cycles per packet.
+Usage: perf/e2e/loopback.py [--seconds 10] [--rounds 2] [--sizes 64,1518]
+                            [--mrg 0|1] [--json FILE]
+"""
+
+import argparse
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VSWD = os.path.join(os.environ.get("VSW_BUILD", os.path.join(ROOT, "build")),
+                    "app", "vswd", "vswd")
+TESTPMD = "dpdk-testpmd"
+WARMUP_S = 3
+
+
+def start(cmd, log):
+    return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def stop(proc, timeout=10):
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def wait_for(path, text, timeout):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        with open(path, errors="replace") as f:
+            if text in f.read():
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def backend_cmd(kind, sock, tmp):
+    if kind == "vsw":
+        return [VSWD, "-l", "0,1", "--main-lcore", "0", "--no-pci",
+                "--file-prefix", "perf-vsw", "--", "--port",
+                f"vm=vhost-user:path={sock},server=1", "--xconnect", "vm,vm"]
+    return [TESTPMD, "-l", "0,1", "--main-lcore", "0", "--no-pci",
+            "--file-prefix", "perf-be", "--vdev", f"net_vhost0,iface={sock},queues=1",
+            "--", "--forward-mode=io", "--nb-cores=1", "--auto-start"]
+
+
+def frontend_cmd(sock, size, mrg):
+    return [TESTPMD, "-l", "0,1", "--main-lcore", "1", "--no-pci",
+            "--file-prefix", "perf-fe", "--single-file-segments",
+            "--vdev", f"net_virtio_user0,path={sock},queues=1,packed_vq=0,"
+                      f"mrg_rxbuf={mrg},in_order=0",
+            "--", "--forward-mode=mac", "--tx-first", "--stats-period=1",
+            "--nb-cores=1", f"--txpkts={size}", "--rxd=1024", "--txd=1024"]
+
+
+def run_once(kind, size, seconds, mrg):
+    tmp = tempfile.mkdtemp(prefix="vsw-perf-")
+    sock = os.path.join(tmp, "vm.sock")
+    be_log_path = os.path.join(tmp, "backend.log")
+    fe_log_path = os.path.join(tmp, "frontend.log")
+    with open(be_log_path, "w") as be_log, open(fe_log_path, "w") as fe_log:
+        be = start(backend_cmd(kind, sock, tmp), be_log)
+        try:
+            ready = "vswd: ready" if kind == "vsw" else "VHOST_CONFIG"
+            if not wait_for(be_log_path, ready, 30) and not os.path.exists(sock):
+                raise RuntimeError(f"{kind} back-end did not start: see {be_log_path}")
+            deadline = time.time() + 10
+            while not os.path.exists(sock) and time.time() < deadline:
+                time.sleep(0.1)
+            fe = start(frontend_cmd(sock, size, mrg), fe_log)
+            try:
+                time.sleep(WARMUP_S + seconds)
+            finally:
+                stop(fe)
+        finally:
+            stop(be)
+    with open(fe_log_path, errors="replace") as f:
+        samples = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", f.read())]
+    samples = samples[WARMUP_S:]
+    if not samples:
+        raise RuntimeError(f"no Rx-pps samples from the front-end: see {fe_log_path}")
+    cpp = None
+    if kind == "vsw":
+        with open(be_log_path, errors="replace") as f:
+            m = re.search(r"cycles_per_packet=([\d.]+)", f.read())
+        cpp = float(m.group(1)) if m else None
+    return {"backend": kind, "size": size, "mpps": statistics.median(samples) / 1e6,
+            "cycles_per_packet": cpp}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=int, default=10)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--sizes", default="64,1518")
+    ap.add_argument("--mrg", type=int, default=0)
+    ap.add_argument("--backends", default="vsw,dpdk-vhost")
+    ap.add_argument("--json")
+    a = ap.parse_args()
+    results = []
+    for size in [int(s) for s in a.sizes.split(",")]:
+        for r in range(a.rounds):
+            for kind in a.backends.split(","):
+                res = run_once(kind, size, a.seconds, a.mrg)
+                res["round"] = r
+                results.append(res)
+                cpp = res["cycles_per_packet"]
+                print(f"round {r} {kind:10s} {size:5d} B  {res['mpps']:6.2f} Mpps"
+                      + (f"  {cpp:.0f} cycles/pkt (vswd busy cycles)" if cpp else ""),
+                      flush=True)
+    print("\n| back-end | size | Mpps (median of rounds) | Gbit/s |")
+    print("|---|---|---|---|")
+    for size in sorted({r["size"] for r in results}):
+        for kind in a.backends.split(","):
+            m = statistics.median(r["mpps"] for r in results
+                                  if r["size"] == size and r["backend"] == kind)
+            print(f"| {kind} | {size} | {m:.2f} | {m * size * 8 / 1e3:.2f} |")
+    if a.json:
+        with open(a.json, "w") as f:
+            json.dump(results, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
