@@ -13,6 +13,7 @@ its file kills it with SIGBUS (PEERS.md).
 
 import os
 import struct
+import time
 
 import pytest
 
@@ -209,3 +210,53 @@ def test_hostile_peer(start_vswd, workdir, registry, dpdk_env, report, case):
     rc, stats = v.stop()
     assert rc == 0, "vswd exit code %s after a hostile peer:\n%s" % (rc, v.tail())
     assert stats["vm1"]["rx_packets"] == 100 and stats["vm2"]["tx_packets"] == 100, stats
+
+
+def case_valid_then_drop(c, keep):
+    """A well-formed session: memory mapped, rings running, kick/call fds
+    passed; then the peer just goes away."""
+    c.handshake()
+    fd = vu.memfd(MiB)
+    keep.append(fd)
+    c.send(vu.SET_MEM_TABLE, vu.mem_table([(0, MiB, UADDR, 0)]), fds=[fd])
+    setup_rings(c, UADDR, keep)
+    return False
+
+
+def vswd_resources(pid):
+    """(open fds, guest-memory mappings) of process pid."""
+    fds = len(os.listdir("/proc/%d/fd" % pid))
+    with open("/proc/%d/maps" % pid) as f:
+        maps = sum(1 for line in f if "vsw-hostile" in line)
+    return fds, maps
+
+
+@pytest.mark.deadline(180)
+def test_hostile_peers_leak_nothing(start_vswd, workdir, dpdk_env):
+    """Every hostile session, and a good one that simply drops, leaves vswd
+    with exactly the fds and mappings it had before (vhost-user.rst: a
+    back-end closes what it was given)."""
+    args, socks = vswlib.vswd_xconnect_args(workdir, ports=("h1", "h2"),
+                                            xconnects=(("h1", "h2"),))
+    v = start_vswd(args)
+    base = vswd_resources(v.pid)
+    for case in CASES + [case_valid_then_drop]:
+        keep = []
+        c = vu.Client(socks["h1"])
+        try:
+            case(c, keep)
+        except vu.PeerClosed:
+            pass
+        finally:
+            c.close()
+            for fd in keep:
+                os.close(fd)
+        deadline = time.time() + 5
+        while vswd_resources(v.pid) != base and time.time() < deadline:
+            time.sleep(0.05)
+        assert vswd_resources(v.pid) == base, (
+            "after %s vswd holds (fds, memory maps) %s, before %s"
+            % (case.__name__, vswd_resources(v.pid), base))
+    assert v.alive()
+    rc, _ = v.stop()
+    assert rc == 0
