@@ -67,7 +67,8 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 0;
 	}
-	mkdir("/run/vsw", 0755); /* the default socket directory; may exist */
+	if (cfg.is_default)
+		mkdir("/run/vsw", 0755); /* the default's socket directory */
 	loop = vsw_loop_create();
 	if (loop == NULL) {
 		fprintf(stderr, "vswd: cannot create the event loop\n");

@@ -205,6 +205,7 @@ vsw_config_from_args(struct vsw_config *cfg, int argc, char **argv, char *err,
 		}
 		rc = vsw_config_load_string(cfg, vsw_config_default_yaml,
 					    "embedded default", err, errlen);
+		cfg->is_default = rc == 0;
 	}
 	return rc;
 }

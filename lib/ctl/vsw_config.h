@@ -41,6 +41,7 @@ struct vsw_config {
 	struct vsw_config_xconnect xconnects[VSW_CONFIG_MAX_XCONNECTS];
 	unsigned int mbufs; /**< mbufs in the pool (--mbufs) */
 	bool help;          /**< --help was given */
+	bool is_default;    /**< the embedded default was loaded */
 };
 
 /** The configuration vswd runs when given neither ports nor a file. */

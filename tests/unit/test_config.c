@@ -26,6 +26,7 @@ test_default(void)
 	UNIT_CHECK(strcmp(cfg.ports[0].name, "vm1") == 0);
 	UNIT_CHECK(strstr(cfg.ports[1].spec, "/run/vsw/vm2.sock") != NULL);
 	UNIT_CHECK_EQ(cfg.n_xconnects, 1);
+	UNIT_CHECK(cfg.is_default);
 	UNIT_CHECK_EQ(vsw_config_check(&cfg, err, sizeof(err)), 0);
 	return 0;
 }
@@ -45,6 +46,7 @@ test_cli(void)
 	UNIT_CHECK(strcmp(cfg.xconnects[0].a, "a") == 0);
 	UNIT_CHECK(strcmp(cfg.xconnects[0].b, "b") == 0);
 	UNIT_CHECK_EQ(cfg.mbufs, 4096);
+	UNIT_CHECK(!cfg.is_default);
 	UNIT_CHECK_EQ(vsw_config_check(&cfg, err, sizeof(err)), 0);
 	return 0;
 }
