@@ -230,11 +230,29 @@ vhu_dev_reset(struct vsw_vhost_dev *dev)
 /* --- handlers: return 0, or -errno with h->why set --- */
 
 static int
-h_get_features(struct hctx *h)
+reply_u64(struct hctx *h, uint64_t v)
 {
-	h->reply.u64 = offered_features;
+	h->reply.u64 = v;
 	h->reply_size = sizeof(uint64_t);
 	return 0;
+}
+
+/* Refuse a SET_*FEATURES value with bits that were not offered. */
+static int
+check_offered(struct hctx *h, uint64_t offered)
+{
+	uint64_t f = h->msg->payload.u64;
+
+	if (f & ~offered)
+		return fail(h, "%s: 0x%" PRIx64 " has bits not offered (0x%" PRIx64 ")",
+			    vsw_vhu_msg_name(h->msg->hdr.request), f, f & ~offered);
+	return 0;
+}
+
+static int
+h_get_features(struct hctx *h)
+{
+	return reply_u64(h, offered_features);
 }
 
 static int
@@ -242,9 +260,8 @@ h_set_features(struct hctx *h)
 {
 	uint64_t f = h->msg->payload.u64;
 
-	if (f & ~offered_features)
-		return fail(h, "SET_FEATURES: 0x%" PRIx64 " has bits not offered (0x%"
-			    PRIx64 ")", f, f & ~offered_features);
+	if (check_offered(h, offered_features) != 0)
+		return -EINVAL;
 	h->dev->features = f;
 	h->dev->features_set = true;
 	VHU_LOG(INFO, h->dev, "features 0x%" PRIx64, f);
@@ -421,29 +438,22 @@ h_set_vring_err(struct hctx *h)
 static int
 h_get_protocol_features(struct hctx *h)
 {
-	h->reply.u64 = offered_protocol_features;
-	h->reply_size = sizeof(uint64_t);
-	return 0;
+	return reply_u64(h, offered_protocol_features);
 }
 
 static int
 h_set_protocol_features(struct hctx *h)
 {
-	uint64_t f = h->msg->payload.u64;
-
-	if (f & ~offered_protocol_features)
-		return fail(h, "SET_PROTOCOL_FEATURES: 0x%" PRIx64 " has bits not"
-			    " offered (0x%" PRIx64 ")", f, f & ~offered_protocol_features);
-	h->dev->protocol_features = f;
+	if (check_offered(h, offered_protocol_features) != 0)
+		return -EINVAL;
+	h->dev->protocol_features = h->msg->payload.u64;
 	return 0;
 }
 
 static int
 h_get_queue_num(struct hctx *h)
 {
-	h->reply.u64 = h->dev->nr_queues / 2;
-	h->reply_size = sizeof(uint64_t);
-	return 0;
+	return reply_u64(h, h->dev->nr_queues / 2);
 }
 
 static int

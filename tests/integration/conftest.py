@@ -74,37 +74,30 @@ def _on_alarm(signum, frame):
     raise DeadlineExceeded("test deadline exceeded (see @pytest.mark.deadline)")
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_setup(item):
+def _with_deadline(item, phase):
+    """Hook-wrapper body: run one test phase under its SIGALRM deadline."""
     old = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.alarm(_deadline_of(item, "setup"))
+    signal.alarm(_deadline_of(item, phase))
     try:
         yield
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    yield from _with_deadline(item, "setup")
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    old = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.alarm(_deadline_of(item, "call"))
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
+    yield from _with_deadline(item, "call")
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item):
-    old = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.alarm(_deadline_of(item, "teardown"))
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
+    yield from _with_deadline(item, "teardown")
 
 
 @pytest.hookimpl(hookwrapper=True)
