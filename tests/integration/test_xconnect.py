@@ -70,12 +70,14 @@ def virtio_stats(r, side):
 
 @pytest.mark.parametrize("server", MODES)
 @pytest.mark.parametrize("feats", FEATS)
-def test_payload_integrity(start_backend, workdir, registry, feats, server):
+def test_payload_integrity(start_backend, workdir, registry, feats, server, report):
     be = start_backend(server=server)
     r = vswlib.integrity_round(workdir, registry, be.socks, server, feats, n=200, seed=7)
     assert be.alive(), "backend died:\n" + be.proc.tail()
     stats = be.stop()
     check_round(r, feats)
+    report("virtio-user rx path '%s', tx path '%s'; %d + %d frames identical"
+           % (r.paths_a.get("rx"), r.paths_a.get("tx"), len(r.a_sent), len(r.b_sent)))
     assert be.exit_code == 0, "backend exit code %s:\n%s" % (be.exit_code, be.proc.tail())
     # The frontends' own counters agree with the pcaps...
     assert virtio_stats(r, "a")["tx_packets"] == len(r.a_sent)
