@@ -29,7 +29,9 @@
  *   rx every packet of the burst not delivered does.
  *
  * Internal functions return 0 or a positive soft outcome (RC_*), or the
- * negated enum vsw_vring_err that breaks the ring.
+ * negated enum vsw_vring_err that breaks the ring. The copy helpers shared
+ * with the packed engine live in vring_priv.h; each public function
+ * branches once, at its top, to vring_packed.c for packed rings.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -44,30 +46,8 @@
 
 #include "vring_priv.h"
 
-#define RC_NOMBUF 1 /* tx: mempool empty, chain left in the ring */
-#define RC_EMPTY  2 /* tx: header-only chain, returned, no packet */
-#define RC_BIG    3 /* tx: oversized packet, chain returned, dropped */
-#define RC_FULL   4 /* rx: chain ended before the packet */
-#define RC_SKIP   5 /* rx: packet dropped, chain kept for the next one */
-#define RC_NOROOM 6 /* rx: no guest buffers left */
-
 /* ------------------------------------------------------------------ */
 /* Ring state                                                          */
-
-static __rte_always_inline bool
-ring_is_broken(const struct vsw_vring *vr)
-{
-	/* Relaxed: only this thread writes it; the control thread polls it. */
-	return __atomic_load_n(&vr->broken, __ATOMIC_RELAXED) != VSW_VRING_OK;
-}
-
-static __rte_noinline void
-ring_break(struct vsw_vring *vr, int rc)
-{
-	if (!ring_is_broken(vr))
-		__atomic_store_n(&vr->broken, (enum vsw_vring_err)-rc,
-				 __ATOMIC_RELAXED);
-}
 
 /* Number of entries the driver offers, or -1 after breaking the ring. */
 static __rte_always_inline int
@@ -230,12 +210,9 @@ walk_indirect(struct vsw_vring *vr, struct walk *w, struct vring_desc *d)
 {
 	const struct vring_desc *tbl;
 
-	if (!(vr->flags & VSW_VRING_F_INDIRECT) || w->indirect ||
-	    (d->flags & VRING_DESC_F_NEXT) || d->len == 0 ||
-	    d->len % sizeof(*d) != 0 ||
-	    d->len > sizeof(*d) * VSW_VRING_MAX_SIZE)
-		return -VSW_VRING_E_INDIRECT;
-	tbl = vsw_mem_gpa_to_hva(vr->mem, d->addr, d->len, &vr->mem_hint);
+	if (w->indirect)
+		return -VSW_VRING_E_INDIRECT; /* nested */
+	tbl = indirect_map(vr, d->addr, d->len, d->flags);
 	if (tbl == NULL)
 		return -VSW_VRING_E_INDIRECT;
 	w->tbl = tbl;
@@ -281,105 +258,15 @@ walk_next(struct vsw_vring *vr, struct walk *w, struct vring_desc *d)
 	return 0;
 }
 
-/* [addr, addr + len) must not wrap around the guest address space. */
-static __rte_always_inline bool
-buf_wraps(const struct vring_desc *d)
-{
-	return d->len != 0 && d->addr + (d->len - 1) < d->addr;
-}
-
 /* ------------------------------------------------------------------ */
 /* Dequeue (guest tx)                                                  */
-
-struct txc {
-	struct rte_mbuf *head; /* packet being built */
-	struct rte_mbuf *seg;  /* its last segment */
-	uint8_t *dst;          /* next byte of seg */
-	uint32_t room;         /* bytes left in seg */
-	uint32_t skip;         /* header bytes still to skip */
-	uint32_t len;          /* payload bytes seen */
-};
-
-static __rte_noinline int
-txc_grow(struct txc *c, struct rte_mempool *mp)
-{
-	struct rte_mbuf *s = rte_pktmbuf_alloc(mp);
-
-	if (s == NULL)
-		return -1;
-	c->seg->next = s;
-	c->seg = s;
-	c->head->nb_segs++;
-	c->dst = rte_pktmbuf_mtod(s, uint8_t *);
-	c->room = rte_pktmbuf_tailroom(s);
-	return 0;
-}
-
-/* Copy one piece of guest buffer into the packet. */
-static __rte_always_inline int
-txc_put(struct txc *c, struct rte_mempool *mp, const uint8_t *src, uint32_t n)
-{
-	if (unlikely(c->skip > 0)) {
-		uint32_t k = RTE_MIN(c->skip, n);
-
-		c->skip -= k;
-		src += k;
-		n -= k;
-	}
-	if (n == 0)
-		return 0;
-	if (unlikely(n > VRING_TX_MAX_PKT - c->len ||
-		     c->len > VRING_TX_MAX_PKT)) {
-		/* Too big: stop copying (saturated, never wraps) and drop
-		 * it at the end of the chain. */
-		c->len = VRING_TX_MAX_PKT + 1;
-		return 0;
-	}
-	c->len += n;
-	while (n > 0) {
-		uint32_t k;
-
-		if (unlikely(c->room == 0) && txc_grow(c, mp) != 0)
-			return RC_NOMBUF;
-		k = RTE_MIN(n, c->room);
-		rte_memcpy(c->dst, src, k);
-		c->dst += k;
-		c->room -= k;
-		c->seg->data_len = (uint16_t)(c->seg->data_len + k);
-		c->head->pkt_len += k;
-		src += k;
-		n -= k;
-	}
-	return 0;
-}
 
 /* Copy the device-readable buffer of descriptor @p d. */
 static __rte_always_inline int
 tx_desc(struct vsw_vring *vr, struct rte_mempool *mp, const struct vring_desc *d,
 	struct txc *c)
 {
-	uint64_t addr = d->addr;
-	uint32_t left = d->len;
-
-	if (unlikely(d->flags & VRING_DESC_F_WRITE))
-		return -VSW_VRING_E_DIRECTION;
-	if (unlikely(buf_wraps(d)))
-		return -VSW_VRING_E_ADDR;
-	while (left > 0) {
-		uint64_t n = left;
-		const uint8_t *p = vsw_mem_gpa_map(vr->mem, addr, &n,
-						   &vr->mem_hint);
-		int rc;
-
-		if (unlikely(p == NULL))
-			return -VSW_VRING_E_ADDR;
-		addr += n;
-		left -= (uint32_t)n;
-		rc = txc_put(c, mp, p, (uint32_t)n);
-		if (unlikely(rc != 0))
-			return rc;
-	}
-	return 0;
+	return tx_buf(vr, mp, d->addr, d->len, d->flags, c);
 }
 
 /*
@@ -391,13 +278,11 @@ static __rte_always_inline int
 tx_chain(struct vsw_vring *vr, struct rte_mempool *mp, uint16_t head,
 	 struct vring_desc *d, struct rte_mbuf *m)
 {
-	struct txc c = {
-		.head = m, .seg = m, .dst = rte_pktmbuf_mtod(m, uint8_t *),
-		.room = rte_pktmbuf_tailroom(m), .skip = vr->hdr_len, .len = 0,
-	};
 	struct walk w;
+	struct txc c;
 	int rc;
 
+	txc_init(&c, m, vr->hdr_len);
 	if (unlikely(head >= vr->size))
 		return -VSW_VRING_E_DESC_IDX;
 	rc = walk_begin(vr, &w, d);
@@ -409,27 +294,7 @@ tx_chain(struct vsw_vring *vr, struct rte_mempool *mp, uint16_t head,
 	}
 	if (rc != 0)
 		return rc;
-	if (unlikely(c.skip > 0))
-		return -VSW_VRING_E_HEADER;
-	if (unlikely(c.len > VRING_TX_MAX_PKT))
-		return RC_BIG;
-	return c.len == 0 ? RC_EMPTY : 0;
-}
-
-/* Mbufs for a burst: one bulk get, else as many as the pool gives. */
-static __rte_always_inline uint16_t
-tx_mbufs(struct rte_mempool *mp, struct rte_mbuf **pre, uint16_t cnt)
-{
-	uint16_t i;
-
-	if (likely(rte_pktmbuf_alloc_bulk(mp, pre, cnt) == 0))
-		return cnt;
-	for (i = 0; i < cnt; i++) {
-		pre[i] = rte_pktmbuf_alloc(mp);
-		if (pre[i] == NULL)
-			break;
-	}
-	return i;
+	return txc_end(&c);
 }
 
 uint16_t
@@ -443,6 +308,8 @@ vsw_vring_dequeue_burst(struct vsw_vring *vr, struct rte_mempool *mp,
 	uint64_t bytes = 0;
 	int avail, rc = 0;
 
+	if (vr->flags & VSW_VRING_F_PACKED)
+		return vring_packed_dequeue(vr, mp, pkts, n);
 	if (unlikely(ring_is_broken(vr)))
 		return 0;
 	avail = avail_count(vr);
@@ -487,116 +354,12 @@ vsw_vring_dequeue_burst(struct vsw_vring *vr, struct rte_mempool *mp,
 /* ------------------------------------------------------------------ */
 /* Enqueue (guest rx)                                                  */
 
-struct rxc {
-	const struct rte_mbuf *seg; /* source segment */
-	const uint8_t *src;         /* next byte of seg */
-	uint32_t left;              /* bytes left in seg */
-	uint32_t total;             /* bytes left in the packet */
-	uint32_t hdr_left;          /* header bytes still to write */
-	uint8_t hdr_len;
-	uint8_t hdr[sizeof(struct virtio_net_hdr_mrg_rxbuf)];
-	uint8_t *nb[2];             /* where num_buffers' two bytes went */
-};
-
-/* Move to the next non-empty source segment if this one is used up. */
-static __rte_always_inline void
-rxc_fix(struct rxc *x)
-{
-	while (unlikely(x->left == 0) && x->total > 0) {
-		x->seg = x->seg->next;
-		if (x->seg == NULL) {
-			x->total = 0; /* pkt_len larger than its segments */
-			return;
-		}
-		x->src = rte_pktmbuf_mtod(x->seg, const uint8_t *);
-		x->left = RTE_MIN((uint32_t)x->seg->data_len, x->total);
-	}
-}
-
-static __rte_always_inline void
-rxc_init(struct rxc *x, const struct rte_mbuf *m, uint8_t hdr_len)
-{
-	x->seg = m;
-	x->src = rte_pktmbuf_mtod(m, const uint8_t *);
-	x->total = m->pkt_len;
-	x->left = RTE_MIN((uint32_t)m->data_len, x->total);
-	x->hdr_left = hdr_len;
-	x->hdr_len = hdr_len;
-	memset(x->hdr, 0, sizeof(x->hdr));
-	/* num_buffers = 1; patched when a mergeable packet takes more. */
-	x->hdr[VRING_HDR_NUM_BUFFERS_OFF] = 1;
-	x->nb[0] = x->nb[1] = NULL;
-	rxc_fix(x);
-}
-
-static __rte_always_inline bool
-rxc_done(const struct rxc *x)
-{
-	return x->hdr_left == 0 && x->total == 0;
-}
-
-/* Write header bytes into @p p, noting where num_buffers lands. */
-static __rte_always_inline uint32_t
-rxc_put_hdr(struct rxc *x, uint8_t *p, uint32_t n)
-{
-	uint32_t off = x->hdr_len - x->hdr_left;
-	uint32_t k = RTE_MIN(x->hdr_left, n);
-
-	memcpy(p, x->hdr + off, k);
-	for (uint32_t b = 0; b < 2; b++) {
-		uint32_t at = VRING_HDR_NUM_BUFFERS_OFF + b;
-
-		if (at >= off && at < off + k)
-			x->nb[b] = p + (at - off);
-	}
-	x->hdr_left -= k;
-	return k;
-}
-
-/* Fill one piece of guest buffer; @return bytes written. */
-static __rte_always_inline uint32_t
-rxc_put(struct rxc *x, uint8_t *p, uint32_t n)
-{
-	uint32_t done = 0;
-
-	if (unlikely(x->hdr_left > 0))
-		done = rxc_put_hdr(x, p, n);
-	while (done < n && x->total > 0) {
-		uint32_t k = RTE_MIN(n - done, x->left);
-
-		rte_memcpy(p + done, x->src, k);
-		done += k;
-		x->src += k;
-		x->left -= k;
-		x->total -= k;
-		rxc_fix(x);
-	}
-	return done;
-}
-
 /* Fill the device-writable buffer of descriptor @p d. */
 static __rte_always_inline int
 rx_desc(struct vsw_vring *vr, const struct vring_desc *d, struct rxc *x,
 	uint32_t *written)
 {
-	uint64_t addr = d->addr;
-	uint32_t left = d->len;
-
-	if (unlikely(!(d->flags & VRING_DESC_F_WRITE)))
-		return -VSW_VRING_E_DIRECTION;
-	if (unlikely(buf_wraps(d)))
-		return -VSW_VRING_E_ADDR;
-	while (left > 0 && !rxc_done(x)) {
-		uint64_t n = left;
-		uint8_t *p = vsw_mem_gpa_map(vr->mem, addr, &n, &vr->mem_hint);
-
-		if (unlikely(p == NULL))
-			return -VSW_VRING_E_ADDR;
-		addr += n;
-		left -= (uint32_t)n;
-		*written += rxc_put(x, p, (uint32_t)n);
-	}
-	return 0;
+	return rx_buf(vr, d->addr, d->len, d->flags, x, written);
 }
 
 /*
@@ -710,10 +473,7 @@ rx_mrg(struct vsw_vring *vr, const struct rte_mbuf *m, struct rxb *b)
 		shadow_rollback(vr, staged, &b->flushed);
 		return rc;
 	}
-	if (nbufs > 1) {
-		*x.nb[0] = (uint8_t)nbufs;
-		*x.nb[1] = (uint8_t)(nbufs >> 8);
-	}
+	rxc_set_nbufs(&x, nbufs);
 	return 0;
 }
 
@@ -774,6 +534,8 @@ vsw_vring_enqueue_burst(struct vsw_vring *vr, struct rte_mbuf *const *pkts,
 {
 	int avail;
 
+	if (vr->flags & VSW_VRING_F_PACKED)
+		return vring_packed_enqueue(vr, pkts, n);
 	n = RTE_MIN(n, VSW_VRING_BURST);
 	if (unlikely(ring_is_broken(vr))) {
 		vr->stats.drop_bad += n;
@@ -804,6 +566,8 @@ vsw_vring_need_call(struct vsw_vring *vr)
 	uint16_t new_idx = vr->last_used_idx, old = vr->signalled_used;
 	bool valid = vr->signalled_used_valid, need;
 
+	if (vr->flags & VSW_VRING_F_PACKED)
+		return vring_packed_need_call(vr);
 	if (new_idx == old)
 		return false; /* nothing published since the last answer */
 	/*
@@ -838,8 +602,13 @@ vsw_vring_need_call(struct vsw_vring *vr)
 void
 vsw_vring_disable_kicks(struct vsw_vring *vr)
 {
-	uint16_t f = __atomic_load_n(&vr->used->flags, __ATOMIC_RELAXED);
+	uint16_t f;
 
+	if (vr->flags & VSW_VRING_F_PACKED) {
+		vring_packed_disable_kicks(vr);
+		return;
+	}
+	f = __atomic_load_n(&vr->used->flags, __ATOMIC_RELAXED);
 	/* No ordering needed: a late-seen flag only costs a spare kick. */
 	__atomic_store_n(&vr->used->flags, f | VRING_USED_F_NO_NOTIFY,
 			 __ATOMIC_RELAXED);
@@ -861,8 +630,10 @@ vsw_vring_disable_kicks(struct vsw_vring *vr)
 int
 vsw_vring_init(struct vsw_vring *vr, const struct vsw_vring_config *cfg)
 {
-	uint16_t used_idx;
+	uint16_t used_idx, base;
 
+	if (vr != NULL && cfg != NULL && (cfg->flags & VSW_VRING_F_PACKED))
+		return vring_packed_init(vr, cfg);
 	if (vr == NULL || cfg == NULL || cfg->desc == NULL ||
 	    cfg->avail == NULL || cfg->used == NULL || cfg->mem == NULL)
 		return -EINVAL;
@@ -872,14 +643,10 @@ vsw_vring_init(struct vsw_vring *vr, const struct vsw_vring_config *cfg)
 	if ((uintptr_t)cfg->desc % 16 != 0 || (uintptr_t)cfg->avail % 2 != 0 ||
 	    (uintptr_t)cfg->used % 4 != 0)
 		return -EINVAL;
-	if (cfg->hdr_len != sizeof(struct virtio_net_hdr) &&
-	    cfg->hdr_len != sizeof(struct virtio_net_hdr_mrg_rxbuf))
-		return -EINVAL;
-	/* num_buffers needs the 12-byte header. */
-	if ((cfg->flags & VSW_VRING_F_MRG_RXBUF) &&
-	    cfg->hdr_len != sizeof(struct virtio_net_hdr_mrg_rxbuf))
+	if (!cfg_hdr_ok(cfg))
 		return -EINVAL;
 
+	base = (uint16_t)cfg->base; /* bits 16-31: packed only */
 	memset(vr, 0, sizeof(*vr));
 	vr->desc = cfg->desc;
 	vr->avail = cfg->avail;
@@ -889,8 +656,8 @@ vsw_vring_init(struct vsw_vring *vr, const struct vsw_vring_config *cfg)
 	vr->mask = (uint16_t)(cfg->size - 1);
 	vr->hdr_len = cfg->hdr_len;
 	vr->flags = cfg->flags;
-	vr->last_avail_idx = cfg->base;
-	vr->last_used_idx = cfg->base;
+	vr->last_avail_idx = base;
+	vr->last_used_idx = base;
 	/*
 	 * As DPDK does: if the used ring disagrees with the base we were
 	 * given, trust the ring; buffers in flight with the previous owner
@@ -898,7 +665,7 @@ vsw_vring_init(struct vsw_vring *vr, const struct vsw_vring_config *cfg)
 	 */
 	/* Control path, ring stopped: acquire only for tidiness. */
 	used_idx = __atomic_load_n(&vr->used->idx, __ATOMIC_ACQUIRE);
-	if (used_idx != cfg->base) {
+	if (used_idx != base) {
 		vr->last_avail_idx = used_idx;
 		vr->last_used_idx = used_idx;
 	}

@@ -20,15 +20,21 @@
  * -------
  * - Split virtqueues (VIRTIO 1.3 section 2.7). Indices are free-running
  *   uint16_t masked with size - 1.
+ * - Packed virtqueues (VIRTIO 1.3 section 2.8), chosen per ring at init with
+ *   VSW_VRING_F_PACKED. Positions run 0..size-1 with a wrap counter each for
+ *   the avail and the used side; any size 1..32768. The public burst
+ *   functions branch once per call into the split or packed engine.
  * - Everything read from guest memory is hostile: an avail index that jumps
- *   by more than the ring size, a descriptor index outside the table, a chain
- *   longer than the ring, a nested or misaligned indirect table, a buffer
- *   outside guest memory or flowing the wrong way marks the ring broken.
+ *   by more than the ring size, a descriptor index or (packed) buffer id
+ *   outside the ring, a chain longer than the ring, a nested or misaligned
+ *   indirect table, a buffer outside guest memory or flowing the wrong way
+ *   marks the ring broken.
  *   Broken is sticky: every later burst returns 0 until the ring is
  *   re-initialised. Each descriptor is copied once into local memory before
  *   it is used (no double fetch).
  * - Used entries are staged and published once per burst with a single
- *   release store of used->idx.
+ *   release store: of used->idx (split), or of the flags of the first used
+ *   descriptor of the batch, written after all the others (packed).
  *
  * Usage
  * -----
@@ -52,7 +58,7 @@ struct rte_mempool;
 #define VSW_VRING_BURST 32
 /** Largest number of guest memory regions (vhost-user limit). */
 #define VSW_MEM_MAX_REGIONS 8
-/** Largest ring size (VIRTIO 1.3 section 2.7: split queue size <= 32768). */
+/** Largest ring size (VIRTIO 1.3 2.7 and 2.8: queue size <= 32768). */
 #define VSW_VRING_MAX_SIZE 32768
 
 /** One mapped region of guest memory. */
@@ -147,52 +153,103 @@ struct vsw_vring_stats {
 #define VSW_VRING_F_EVENT_IDX (1u << 0) /**< VIRTIO_RING_F_EVENT_IDX */
 #define VSW_VRING_F_MRG_RXBUF (1u << 1) /**< VIRTIO_NET_F_MRG_RXBUF */
 #define VSW_VRING_F_INDIRECT  (1u << 2) /**< VIRTIO_RING_F_INDIRECT_DESC */
+#define VSW_VRING_F_PACKED    (1u << 3) /**< VIRTIO_F_RING_PACKED */
 
-/** What vsw_vring_init() needs. All pointers are host addresses. */
+/**
+ * What vsw_vring_init() needs. All pointers are host addresses.
+ *
+ * In vhost-user, SET_VRING_ADDR's desc/avail/used addresses are the
+ * descriptor table / avail ring / used ring of a split ring and the
+ * descriptor ring / driver area / device area of a packed one.
+ *
+ * @c base is SET_VRING_BASE's num. Split: the next avail index (bits 0-15).
+ * Packed: bits 0-14 the next avail position, bit 15 the avail wrap counter,
+ * bits 16-31 the same for the used side (QEMU sends them, DPDK's
+ * virtio-user does not); when bits 16-31 are zero the used side starts
+ * where the avail side does. A fresh packed ring is 0x8000 (wrap 1).
+ */
 struct vsw_vring_config {
-	struct vring_desc *desc;   /**< 16-byte aligned, size entries */
-	struct vring_avail *avail; /**< 2-byte aligned, with used_event */
-	struct vring_used *used;   /**< 4-byte aligned, with avail_event */
+	struct vring_desc *desc;   /**< split: 16-byte aligned, size entries */
+	struct vring_avail *avail; /**< split: 2-byte aligned, with used_event */
+	struct vring_used *used;   /**< split: 4-byte aligned, with avail_event */
+	/** packed: descriptor ring, 16-byte aligned, size entries */
+	struct vring_packed_desc *desc_packed;
+	/** packed: driver event suppression (driver area), 4-byte aligned */
+	struct vring_packed_desc_event *driver_event;
+	/** packed: device event suppression (device area), 4-byte aligned */
+	struct vring_packed_desc_event *device_event;
 	const struct vsw_mem *mem; /**< must outlive the ring's use */
-	uint16_t size;             /**< power of two, 1..VSW_VRING_MAX_SIZE */
-	uint16_t base;             /**< SET_VRING_BASE: next avail index */
-	uint32_t flags;            /**< VSW_VRING_F_* */
-	uint8_t hdr_len;           /**< virtio-net header: 10 or 12 bytes */
+	uint16_t size;  /**< split: power of two 1..32768; packed: 1..32768 */
+	uint32_t base;  /**< SET_VRING_BASE num, see above */
+	uint32_t flags; /**< VSW_VRING_F_* */
+	uint8_t hdr_len; /**< virtio-net header: 10 or 12 bytes */
 };
 
-/** A split virtqueue. Hot fields first. */
+/** A staged packed used entry: buffer id, bytes written, descriptors. */
+struct vsw_vring_used_packed {
+	uint16_t id;
+	uint16_t count; /**< ring descriptors the buffer occupied */
+	uint32_t len;
+};
+
+/** Entries staged per ring before they are written to the ring. */
+#define VSW_VRING_SHADOW 512
+
+/** A split or packed virtqueue. Hot fields first. */
 struct vsw_vring {
-	struct vring_desc *desc;
-	struct vring_avail *avail;
-	struct vring_used *used;
+	union {
+		struct vring_desc *desc;               /**< split */
+		struct vring_packed_desc *desc_packed; /**< packed */
+	};
+	union {
+		struct vring_avail *avail;                    /**< split */
+		struct vring_packed_desc_event *driver_event; /**< packed */
+	};
+	union {
+		struct vring_used *used;                      /**< split */
+		struct vring_packed_desc_event *device_event; /**< packed */
+	};
 	const struct vsw_mem *mem;
 	uint32_t mem_hint;
 	uint16_t size;
-	uint16_t mask;
-	uint16_t last_avail_idx; /**< next avail entry to consume */
-	uint16_t last_used_idx;  /**< next used entry to write */
-	uint16_t signalled_used; /**< used idx at the last call */
+	uint16_t mask;           /**< split: size - 1 */
+	/** next avail entry to consume (split: free-running; packed: 0..size-1) */
+	uint16_t last_avail_idx;
+	uint16_t last_used_idx;  /**< next used entry to write (same) */
+	uint16_t signalled_used; /**< split: used idx at the last call */
 	bool signalled_used_valid;
+	bool avail_wrap;         /**< packed: avail wrap counter */
+	bool used_wrap;          /**< packed: used wrap counter */
 	uint8_t hdr_len;
 	uint32_t flags;
+	/** packed: descriptors used since the last need_call answer (<= size) */
+	uint32_t used_unsignalled;
+	/** packed: packets moved by the 4-descriptor fast path */
+	uint64_t batched;
 	enum vsw_vring_err broken;
 	struct vsw_vring_stats stats;
 	/** used entries staged during a burst, published at its end */
-	struct vring_used_elem shadow[VSW_VRING_MAX_SIZE < 512 ? VSW_VRING_MAX_SIZE : 512];
+	union {
+		struct vring_used_elem shadow[VSW_VRING_SHADOW];
+		struct vsw_vring_used_packed shadow_packed[VSW_VRING_SHADOW];
+	};
 	uint16_t nr_shadow;
 };
 
 /**
- * Initialise @p vr from @p cfg. Checks size and alignment; resynchronises
- * with the ring when used->idx disagrees with cfg->base (in-flight buffers
- * of a previous owner are then lost, as in DPDK and Linux).
+ * Initialise @p vr from @p cfg. Checks size and alignment. Split:
+ * resynchronises with the ring when used->idx disagrees with cfg->base
+ * (in-flight buffers of a previous owner are then lost, as in DPDK and
+ * Linux). Packed: takes both positions from cfg->base (a position >= size
+ * is -EINVAL); nothing in the ring says otherwise.
  * @return 0 or -EINVAL.
  */
 int vsw_vring_init(struct vsw_vring *vr, const struct vsw_vring_config *cfg);
 
 /**
- * Ask the driver not to kick (poll mode): VRING_USED_F_NO_NOTIFY, and with
- * EVENT_IDX an avail_event left behind (VIRTIO 1.3 2.7.10).
+ * Ask the driver not to kick (poll mode). Split: VRING_USED_F_NO_NOTIFY, and
+ * with EVENT_IDX an avail_event left behind (VIRTIO 1.3 2.7.10). Packed:
+ * device event suppression flags = RING_EVENT_FLAGS_DISABLE (2.8.10).
  */
 void vsw_vring_disable_kicks(struct vsw_vring *vr);
 
@@ -209,9 +266,9 @@ uint16_t vsw_vring_dequeue_burst(struct vsw_vring *vr, struct rte_mempool *mp,
 /**
  * Copy up to @p n (<= VSW_VRING_BURST) packets into buffers the driver
  * offered on this (guest rx) ring, in order. With MRG_RXBUF a packet may
- * span several chains (num_buffers set). A packet that finds no room is
- * counted in drop_no_buf and skipped. Used entries are published before
- * return.
+ * span several chains (num_buffers set; packed: at most VSW_VRING_SHADOW
+ * buffers). A packet that finds no room is counted in drop_no_buf and
+ * skipped. Used entries are published before return.
  * @return number of packets delivered. The caller keeps ownership of all
  * @p n mbufs (they were copied) and frees them.
  */
@@ -220,16 +277,27 @@ uint16_t vsw_vring_enqueue_burst(struct vsw_vring *vr,
 
 /**
  * After a burst that published used entries: does the driver want an
- * interrupt (VRING_AVAIL_F_NO_INTERRUPT, or used_event with EVENT_IDX,
- * VIRTIO 1.3 2.7.10)? Records the answer so each call covers everything
- * published so far. The caller writes the call eventfd when true.
+ * interrupt? Split: VRING_AVAIL_F_NO_INTERRUPT, or used_event with
+ * EVENT_IDX (VIRTIO 1.3 2.7.10). Packed: the driver event suppression
+ * structure, ENABLE / DISABLE / DESC (off_wrap, EVENT_IDX only; 2.8.10).
+ * Records the answer so each call covers everything published so far. The
+ * caller writes the call eventfd when true.
  */
 bool vsw_vring_need_call(struct vsw_vring *vr);
 
-/** Next avail index to consume: the answer to GET_VRING_BASE. */
-static inline uint16_t
+/**
+ * The answer to GET_VRING_BASE, in vsw_vring_config.base's encoding. Split:
+ * the next avail index. Packed: avail position | avail wrap << 15 |
+ * (used position | used wrap << 15) << 16.
+ */
+static inline uint32_t
 vsw_vring_get_base(const struct vsw_vring *vr)
 {
+	if (vr->flags & VSW_VRING_F_PACKED)
+		return (uint32_t)vr->last_avail_idx |
+		       (uint32_t)vr->avail_wrap << 15 |
+		       ((uint32_t)vr->last_used_idx |
+			(uint32_t)vr->used_wrap << 15) << 16;
 	return vr->last_avail_idx;
 }
 
