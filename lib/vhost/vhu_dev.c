@@ -27,6 +27,9 @@ RTE_LOG_REGISTER(vsw_vhost_logtype, vsw.lib.vhost, INFO);
 #ifndef VIRTIO_F_IN_ORDER
 #define VIRTIO_F_IN_ORDER 35
 #endif
+#ifndef VIRTIO_F_RING_PACKED
+#define VIRTIO_F_RING_PACKED 34
+#endif
 
 #define BIT(n) (1ULL << (n))
 
@@ -34,7 +37,7 @@ static const uint64_t offered_features =
 	BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_ANY_LAYOUT) |
 	BIT(VIRTIO_NET_F_MRG_RXBUF) | BIT(VIRTIO_RING_F_INDIRECT_DESC) |
 	BIT(VIRTIO_RING_F_EVENT_IDX) | BIT(VIRTIO_F_IN_ORDER) |
-	BIT(VHU_F_PROTOCOL_FEATURES);
+	BIT(VIRTIO_F_RING_PACKED) | BIT(VHU_F_PROTOCOL_FEATURES);
 
 static const uint64_t offered_protocol_features =
 	BIT(VHU_PROTOCOL_F_MQ) | BIT(VHU_PROTOCOL_F_REPLY_ACK);
@@ -90,11 +93,19 @@ queue_enabled(const struct vsw_vhost_dev *dev, const struct vhu_queue *q)
 	return q->enabled;
 }
 
+static bool
+is_packed(const struct vsw_vhost_dev *dev)
+{
+	return (dev->features & BIT(VIRTIO_F_RING_PACKED)) != 0;
+}
+
 static uint32_t
 ring_flags(uint64_t features)
 {
 	uint32_t f = 0;
 
+	if (features & BIT(VIRTIO_F_RING_PACKED))
+		f |= VSW_VRING_F_PACKED;
 	if (features & BIT(VIRTIO_RING_F_EVENT_IDX))
 		f |= VSW_VRING_F_EVENT_IDX;
 	if (features & BIT(VIRTIO_NET_F_MRG_RXBUF))
@@ -132,6 +143,32 @@ queue_stop(struct vhu_queue *q)
 }
 
 /*
+ * Translate the ring addresses of SET_VRING_ADDR (front-end virtual
+ * addresses) into @p cfg. For packed rings the three fields carry the
+ * descriptor ring, driver area and device area (vhost-user.rst "A vring
+ * address description"; VIRTIO 1.3 2.8.10). @return 0 or -EINVAL.
+ */
+static int
+queue_translate(const struct vsw_vhost_dev *dev, const struct vhu_queue *q,
+		struct vsw_vring_config *cfg)
+{
+	const struct vsw_mem *m = &dev->mem;
+	uint64_t n = q->num;
+
+	if (is_packed(dev)) {
+		cfg->desc_packed = vsw_mem_qva_to_hva(m, q->addr.desc, 16 * n);
+		cfg->driver_event = vsw_mem_qva_to_hva(m, q->addr.avail, 4);
+		cfg->device_event = vsw_mem_qva_to_hva(m, q->addr.used, 4);
+		return cfg->desc_packed && cfg->driver_event && cfg->device_event ?
+		       0 : -EINVAL;
+	}
+	cfg->desc = vsw_mem_qva_to_hva(m, q->addr.desc, 16 * n);
+	cfg->avail = vsw_mem_qva_to_hva(m, q->addr.avail, 6 + 2 * n);
+	cfg->used = vsw_mem_qva_to_hva(m, q->addr.used, 6 + 8 * n);
+	return cfg->desc && cfg->avail && cfg->used ? 0 : -EINVAL;
+}
+
+/*
  * (Re)start queue @p qi if everything it needs is there, translating its
  * ring addresses through the current memory table. A running queue is
  * restarted where it stood (between bursts every consumed entry is
@@ -150,9 +187,6 @@ queue_refresh(struct hctx *h, uint16_t qi)
 	    !q->started || !queue_enabled(dev, q))
 		return 0;
 	cfg = (struct vsw_vring_config){
-		.desc = vsw_mem_qva_to_hva(&dev->mem, q->addr.desc, 16 * n),
-		.avail = vsw_mem_qva_to_hva(&dev->mem, q->addr.avail, 6 + 2 * n),
-		.used = vsw_mem_qva_to_hva(&dev->mem, q->addr.used, 6 + 8 * n),
 		.mem = &dev->mem,
 		.size = (uint16_t)n,
 		.base = q->base,
@@ -162,18 +196,21 @@ queue_refresh(struct hctx *h, uint16_t qi)
 			   sizeof(struct virtio_net_hdr_mrg_rxbuf) :
 			   sizeof(struct virtio_net_hdr),
 	};
-	if (cfg.desc == NULL || cfg.avail == NULL || cfg.used == NULL)
-		return fail(h, "queue %u: ring (desc 0x%" PRIx64 " avail 0x%" PRIx64
-			    " used 0x%" PRIx64 ", %" PRIu64 " entries) is not inside"
-			    " guest memory", qi, q->addr.desc, q->addr.avail,
-			    q->addr.used, n);
+	if (queue_translate(dev, q, &cfg) != 0)
+		return fail(h, "queue %u: %s ring (desc 0x%" PRIx64 " avail/driver 0x%"
+			    PRIx64 " used/device 0x%" PRIx64 ", %" PRIu64 " entries)"
+			    " is not inside guest memory", qi,
+			    is_packed(dev) ? "packed" : "split", q->addr.desc,
+			    q->addr.avail, q->addr.used, n);
 	if (vsw_vring_init(&q->ring, &cfg) != 0)
-		return fail(h, "queue %u: ring addresses misaligned", qi);
+		return fail(h, "queue %u: ring addresses misaligned or base 0x%x"
+			    " outside the ring", qi, q->base);
 	vsw_vring_disable_kicks(&q->ring);
 	q->reported = VSW_VRING_OK;
 	q->ready = true;
-	VHU_LOG(INFO, dev, "queue %u running: %u entries from index %u", qi,
-		q->num, vsw_vring_get_base(&q->ring));
+	VHU_LOG(INFO, dev, "queue %u running: %s, %u entries from base 0x%x", qi,
+		is_packed(dev) ? "packed" : "split", q->num,
+		vsw_vring_get_base(&q->ring));
 	return 0;
 }
 
@@ -316,9 +353,12 @@ h_set_vring_num(struct hctx *h)
 	uint32_t num = h->msg->payload.state.num;
 	int rc;
 
-	if (num == 0 || num > VSW_VRING_MAX_SIZE || !rte_is_power_of_2(num))
-		return fail(h, "SET_VRING_NUM: queue %u: size %u is not a power of"
-			    " two in 1..%u", h->msg->payload.state.index, num,
+	/* VIRTIO 1.3 2.7: split sizes are powers of two; 2.8: packed need not be. */
+	if (num == 0 || num > VSW_VRING_MAX_SIZE ||
+	    (!is_packed(h->dev) && !rte_is_power_of_2(num)))
+		return fail(h, "SET_VRING_NUM: queue %u: size %u is not %s in 1..%u",
+			    h->msg->payload.state.index, num,
+			    is_packed(h->dev) ? "a size" : "a power of two",
 			    VSW_VRING_MAX_SIZE);
 	rte_rwlock_write_lock(&q->access_lock);
 	queue_stop(q);
@@ -355,12 +395,15 @@ h_set_vring_base(struct hctx *h)
 	uint32_t num = h->msg->payload.state.num;
 	int rc;
 
-	if (num > UINT16_MAX)
+	/* Split: a 16-bit avail index. Packed: avail index | wrap << 15, and
+	 * the same for used in bits 16-31 (checked against the ring size when
+	 * the ring starts). */
+	if (!is_packed(h->dev) && num > UINT16_MAX)
 		return fail(h, "SET_VRING_BASE: queue %u: base %u > 65535",
 			    h->msg->payload.state.index, num);
 	rte_rwlock_write_lock(&q->access_lock);
 	queue_stop(q);
-	q->base = (uint16_t)num;
+	q->base = num;
 	rc = queue_refresh(h, (uint16_t)h->msg->payload.state.index);
 	rte_rwlock_write_unlock(&q->access_lock);
 	return rc;
@@ -380,7 +423,7 @@ h_get_vring_base(struct hctx *h)
 	close_fd(&q->kickfd);
 	h->reply.state = (struct vhu_vring_state){ idx, q->base };
 	h->reply_size = sizeof(h->reply.state);
-	VHU_LOG(INFO, h->dev, "queue %u stopped at index %u", idx, q->base);
+	VHU_LOG(INFO, h->dev, "queue %u stopped at base 0x%x", idx, q->base);
 	return 0;
 }
 

@@ -40,7 +40,7 @@ struct vhu_queue {
 	int kickfd;
 	int errfd;
 	uint32_t num;
-	uint16_t base;
+	uint32_t base;  /**< SET_VRING_BASE num (packed: with wrap bits) */
 	bool has_num;
 	bool has_addr;
 	bool started;  /**< kick fd received, no GET_VRING_BASE since */

@@ -342,7 +342,15 @@ tx_indirect(struct vsw_vring *vr, struct rte_mempool *mp,
 		desc_load(&e, &tbl[i]);
 		if (unlikely(e.flags & VRING_DESC_F_INDIRECT))
 			return -VSW_VRING_E_INDIRECT; /* nested */
-		rc = tx_buf(vr, mp, e.addr, e.len, e.flags, c);
+		/*
+		 * WRITE is ignored here: DPDK 22.11's packed virtio-user
+		 * pre-sets VRING_DESC_F_WRITE on every entry of its tx
+		 * indirect tables (vring_desc_init_indirect_packed) and never
+		 * clears it on the header entry. The device only reads these
+		 * buffers, and each is still checked against guest memory.
+		 */
+		rc = tx_buf(vr, mp, e.addr, e.len,
+			    e.flags & ~VRING_DESC_F_WRITE, c);
 		if (rc != 0)
 			return rc;
 	}

@@ -3,7 +3,7 @@ vm2, cross-connected by the backend (vswd, or DPDK's net_vhost in testpmd
 as the reference), exchange pcap-generated frames; what comes out must be
 what went in, frame by frame, byte for byte, in order.
 
-Frontend rings are split (packed_vq=0): vswd offers no packed rings yet.
+Every cell runs with split rings and with packed rings (packed_vq=1).
 """
 
 import signal
@@ -19,22 +19,35 @@ FEATS = [
     pytest.param(dict(mrg_rxbuf=0, in_order=1), id="mrg0-ino1"),
     pytest.param(dict(mrg_rxbuf=1, in_order=1), id="mrg1-ino1"),
 ]
+FEATS_PACKED = [
+    pytest.param(dict(f.values[0], packed_vq=1), id="packed-" + f.id) for f in FEATS
+]
+FEATS_ALL = FEATS + FEATS_PACKED
 MODES = [pytest.param(True, id="be-server"), pytest.param(False, id="be-client")]
 
 # The burst functions DPDK's virtio PMD must pick for each setting: proves
 # the feature was really negotiated, i.e. the path under test ran.
 EXPECTED_PATHS = {
-    (0, 0): {"rx": "standard", "tx": "standard"},
-    (1, 0): {"rx": "mergeable buffer", "tx": "standard"},
-    (0, 1): {"rx": "inorder", "tx": "inorder"},
-    (1, 1): {"rx": "inorder", "tx": "inorder"},
+    (0, 0, 0): {"rx": "standard", "tx": "standard"},
+    (0, 1, 0): {"rx": "mergeable buffer", "tx": "standard"},
+    (0, 0, 1): {"rx": "inorder", "tx": "inorder"},
+    (0, 1, 1): {"rx": "inorder", "tx": "inorder"},
+    # DPDK 22.11's packed ring has no separate in-order burst functions.
+    (1, 0, 0): {"rx": "packed ring standard", "tx": "packed ring standard"},
+    (1, 1, 0): {"rx": "packed ring mergeable buffer", "tx": "packed ring standard"},
+    (1, 0, 1): {"rx": "packed ring standard", "tx": "packed ring standard"},
+    (1, 1, 1): {"rx": "packed ring mergeable buffer", "tx": "packed ring standard"},
 }
+
+
+def feats_key(feats):
+    return (feats.get("packed_vq", 0), feats["mrg_rxbuf"], feats["in_order"])
 
 
 def check_round(r, feats):
     diag = r.diagnosis()
     assert not diag, diag
-    want = EXPECTED_PATHS[(feats["mrg_rxbuf"], feats["in_order"])]
+    want = EXPECTED_PATHS[feats_key(feats)]
     assert r.paths_a == want and r.paths_b == want, (
         "virtio paths A %s B %s, expected %s (feature not negotiated?)"
         % (r.paths_a, r.paths_b, want))
@@ -69,7 +82,7 @@ def virtio_stats(r, side):
 
 
 @pytest.mark.parametrize("server", MODES)
-@pytest.mark.parametrize("feats", FEATS)
+@pytest.mark.parametrize("feats", FEATS_ALL)
 def test_payload_integrity(start_backend, workdir, registry, feats, server, report):
     be = start_backend(server=server)
     r = vswlib.integrity_round(workdir, registry, be.socks, server, feats, n=200, seed=7)
@@ -102,7 +115,7 @@ JUMBO_SIZES = [1515, 2048, 2049, 3000, 4000, 4097, 8000, 9000, 9014]
 
 
 @pytest.mark.parametrize("server", [pytest.param(True, id="be-server")])
-@pytest.mark.parametrize("feats", [f for f in FEATS if f.values[0]["mrg_rxbuf"] == 1])
+@pytest.mark.parametrize("feats", [f for f in FEATS_ALL if f.values[0]["mrg_rxbuf"] == 1])
 def test_multi_descriptor(start_backend, workdir, registry, feats, server):
     be = start_backend(server=server)
     r = vswlib.integrity_round(workdir, registry, be.socks, server, feats, n=48, seed=11,
@@ -165,7 +178,7 @@ def test_frontend_killed_and_restarted(start_backend, workdir, registry, server)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("feats", [FEATS[0], FEATS[3]])
+@pytest.mark.parametrize("feats", [FEATS[0], FEATS[3], FEATS_PACKED[0]])
 def test_throughput_smoke(start_backend, workdir, registry, feats, report):
     """Not a benchmark: packets flow both ways at speed; prints Rx-pps.
 
@@ -190,7 +203,7 @@ def test_throughput_smoke(start_backend, workdir, registry, feats, report):
     fe.stop_fwd()
     s1, s2 = st[p1], st[p2]
     report("%s mrg%d-ino%d 64 B: vm1 guest Rx-pps %d, vm2 guest Rx-pps %d"
-           % (be.kind, feats["mrg_rxbuf"], feats["in_order"], s1["rx_pps"], s2["rx_pps"]))
+           % (be.kind + ("-packed" if feats.get("packed_vq") else ""), feats["mrg_rxbuf"], feats["in_order"], s1["rx_pps"], s2["rx_pps"]))
     assert fe.quit() == 0
     assert be.alive(), "backend died:\n" + be.proc.tail()
     stats = be.stop()
