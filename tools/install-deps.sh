@@ -7,6 +7,7 @@ PACKAGES=(
 	dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config gcc
 	libnuma-dev libpcap-dev libyaml-dev
 	python3-pytest python3-scapy iproute2 procps
+	qemu-system-x86
 )
 
 missing=()

@@ -16,6 +16,9 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	meson test -C build-asan --print-errorlogs
 
-echo "=== integration tests"
-# A missing prerequisite (vswd, testpmd, hugepages) fails here, never skips.
-VSW_REQUIRE_ALL=1 exec /usr/bin/python3 -m pytest tests/integration "$@"
+# A missing prerequisite (vswd, testpmd, QEMU, hugepages) fails, never skips.
+export VSW_REQUIRE_ALL=1
+echo "=== integration tests (dpdk-testpmd frontends)"
+/usr/bin/python3 -m pytest tests/integration "$@"
+echo "=== guest tests (two Linux guests under QEMU)"
+exec /usr/bin/python3 -m pytest tests/guest "$@"
