@@ -11,7 +11,7 @@ invocation so ratios hold on a noisy machine:
 
 Prints Mpps per run, a summary table, and vswd's cycles per packet.
 Usage: perf/e2e/loopback.py [--seconds 10] [--rounds 2] [--sizes 64,1518]
-                            [--mrg 0|1] [--json FILE]
+                            [--ring split|packed] [--mrg 0|1] [--json FILE]
 """
 
 import argparse
@@ -67,16 +67,16 @@ def backend_cmd(kind, sock, tmp):
             "--", "--forward-mode=io", "--nb-cores=1", "--auto-start"]
 
 
-def frontend_cmd(sock, size, mrg):
+def frontend_cmd(sock, size, mrg, packed):
     return [TESTPMD, "-l", "0,1", "--main-lcore", "1", "--no-pci",
             "--file-prefix", "perf-fe", "--single-file-segments",
-            "--vdev", f"net_virtio_user0,path={sock},queues=1,packed_vq=0,"
+            "--vdev", f"net_virtio_user0,path={sock},queues=1,packed_vq={packed},"
                       f"mrg_rxbuf={mrg},in_order=0",
             "--", "--forward-mode=mac", "--tx-first", "--stats-period=1",
             "--nb-cores=1", f"--txpkts={size}", "--rxd=1024", "--txd=1024"]
 
 
-def run_once(kind, size, seconds, mrg):
+def run_once(kind, size, seconds, mrg, packed):
     tmp = tempfile.mkdtemp(prefix="vsw-perf-")
     sock = os.path.join(tmp, "vm.sock")
     be_log_path = os.path.join(tmp, "backend.log")
@@ -90,7 +90,7 @@ def run_once(kind, size, seconds, mrg):
             deadline = time.time() + 10
             while not os.path.exists(sock) and time.time() < deadline:
                 time.sleep(0.1)
-            fe = start(frontend_cmd(sock, size, mrg), fe_log)
+            fe = start(frontend_cmd(sock, size, mrg, packed), fe_log)
             try:
                 time.sleep(WARMUP_S + seconds)
             finally:
@@ -119,20 +119,22 @@ def main():
     ap.add_argument("--sizes", default="64,1518")
     ap.add_argument("--mrg", type=int, default=0)
     ap.add_argument("--backends", default="vsw,dpdk-vhost")
+    ap.add_argument("--ring", choices=("split", "packed"), default="split")
     ap.add_argument("--json")
     a = ap.parse_args()
     results = []
     for size in [int(s) for s in a.sizes.split(",")]:
         for r in range(a.rounds):
             for kind in a.backends.split(","):
-                res = run_once(kind, size, a.seconds, a.mrg)
+                res = run_once(kind, size, a.seconds, a.mrg, int(a.ring == "packed"))
                 res["round"] = r
                 results.append(res)
                 cpp = res["cycles_per_packet"]
-                print(f"round {r} {kind:10s} {size:5d} B  {res['mpps']:6.2f} Mpps"
+                print(f"round {r} {a.ring} {kind:10s} {size:5d} B  {res['mpps']:6.2f} Mpps"
                       + (f"  {cpp:.0f} cycles/pkt (vswd busy cycles)" if cpp else ""),
                       flush=True)
-    print("\n| back-end | size | Mpps (median of rounds) | Gbit/s |")
+    print(f"\n{a.ring} ring, mrg_rxbuf={a.mrg}")
+    print("| back-end | size | Mpps (median of rounds) | Gbit/s |")
     print("|---|---|---|---|")
     for size in sorted({r["size"] for r in results}):
         for kind in a.backends.split(","):
