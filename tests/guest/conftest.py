@@ -17,7 +17,6 @@ one pytest run.
 import os
 import shlex
 import shutil
-import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -30,6 +29,8 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "integration")]
 import guestimg  # noqa: E402
 import guestvm  # noqa: E402
 import vswlib  # noqa: E402
+import vswpytest  # noqa: E402
+from vswpytest import skip_or_fail  # noqa: E402
 
 DEFAULT_DEADLINE = 240
 
@@ -48,27 +49,11 @@ def _mine(item):
 # per-test deadline (SIGALRM in the main thread), only for tests here
 
 
-class DeadlineExceeded(Exception):
-    pass
-
-
-def _on_alarm(signum, frame):
-    raise DeadlineExceeded("guest test deadline exceeded (see @pytest.mark.deadline)")
-
-
 def _with_deadline(item, phase):
     if not _mine(item):
         yield
         return
-    m = item.get_closest_marker("deadline")
-    secs = 60 if phase == "teardown" else (int(m.args[0]) if m else DEFAULT_DEADLINE)
-    old = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.alarm(secs)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
+    yield from vswpytest.with_deadline(item, phase, DEFAULT_DEADLINE)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -116,13 +101,6 @@ def pytest_terminal_summary(terminalreporter):
 
 # --------------------------------------------------------------------------
 # prerequisites
-
-
-def skip_or_fail(why):
-    """Skip for a missing prerequisite; fail under VSW_REQUIRE_ALL=1."""
-    if os.environ.get("VSW_REQUIRE_ALL") == "1":
-        pytest.fail("prerequisite missing (VSW_REQUIRE_ALL=1): " + why)
-    pytest.skip(why)
 
 
 @pytest.fixture(scope="session")

@@ -20,12 +20,13 @@ default `vsw_deadline` in pytest.ini. Processes have their own watchdogs too.
 import os
 import shlex
 import shutil
-import signal
 import tempfile
 
 import pytest
 
 import vswlib
+import vswpytest
+from vswpytest import skip_or_fail
 
 BACKENDS = ("vswd", "dpdk-vhost")
 
@@ -60,44 +61,19 @@ def pytest_generate_tests(metafunc):
 # per-test deadline (no pytest-timeout here): SIGALRM in the main thread
 
 
-class DeadlineExceeded(Exception):
-    pass
-
-
-def _deadline_of(item, phase):
-    m = item.get_closest_marker("deadline")
-    base = int(m.args[0]) if m else int(item.config.getini("vsw_deadline"))
-    return base if phase != "teardown" else 60
-
-
-def _on_alarm(signum, frame):
-    raise DeadlineExceeded("test deadline exceeded (see @pytest.mark.deadline)")
-
-
-def _with_deadline(item, phase):
-    """Hook-wrapper body: run one test phase under its SIGALRM deadline."""
-    old = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.alarm(_deadline_of(item, phase))
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old)
-
-
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_setup(item):
-    yield from _with_deadline(item, "setup")
+    yield from vswpytest.with_deadline(item, "setup", item.config.getini("vsw_deadline"))
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    yield from _with_deadline(item, "call")
+    yield from vswpytest.with_deadline(item, "call", item.config.getini("vsw_deadline"))
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item):
-    yield from _with_deadline(item, "teardown")
+    yield from vswpytest.with_deadline(item, "teardown", item.config.getini("vsw_deadline"))
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -131,14 +107,6 @@ def pytest_terminal_summary(terminalreporter):
 
 # --------------------------------------------------------------------------
 # environment
-
-
-def skip_or_fail(why):
-    """Skip for a missing prerequisite; fail instead under tools/run-tests.sh
-    (VSW_REQUIRE_ALL=1), where a skipped suite would hide a broken set-up."""
-    if os.environ.get("VSW_REQUIRE_ALL") == "1":
-        pytest.fail("prerequisite missing (VSW_REQUIRE_ALL=1): " + why)
-    pytest.skip(why)
 
 
 @pytest.fixture(scope="session")
