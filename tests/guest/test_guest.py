@@ -4,8 +4,7 @@ cross-connected vm1 <-> vm2: ping both ways and a 10 s iperf3 TCP run.
 vm2 is the iperf3 server (10.0.0.2), vm1 the client (10.0.0.1). Cells:
 vswd as vhost-user server (QEMU connects) and as client (QEMU listens with
 server=on,wait=off), each with split rings and with packed rings (one
-queue pair); two-queue-pair cells are expected to fail until vswd offers
-VIRTIO_NET_F_MQ and polls every queue pair.
+queue pair), and with two queue pairs (mq=on, ethtool -L eth0 combined 2).
 
 Asserted: both guests power off by themselves, 5/5 pings answered each
 way, iperf3 moved data (the figure is printed, never judged), both guests
@@ -31,16 +30,12 @@ VMS = {  # name: (role, address, peer, mac)
 }
 GUEST_TIMEOUT = 150   # s for both guests to power off (about 20 s seen here)
 
-# Cells waiting on vswd: drop the mark once its cells XPASS for good.
-MQ_NOT_YET = pytest.mark.xfail(strict=False,
-                               reason="vsw: VIRTIO_NET_F_MQ not offered yet")
-
 CELLS = []
 for _mode in ("server", "client"):
     CELLS += [
         pytest.param(_mode, False, 1, id="%s-split-q1" % _mode),
         pytest.param(_mode, True, 1, id="%s-packed-q1" % _mode),
-        pytest.param(_mode, False, 2, id="%s-split-q2" % _mode, marks=MQ_NOT_YET),
+        pytest.param(_mode, False, 2, id="%s-split-q2" % _mode),
     ]
 
 
