@@ -81,22 +81,17 @@ def pytest_runtest_makereport(item, call):
 # --------------------------------------------------------------------------
 # figures for the CI log
 
-_FIGURES = []
+_FIGURES = vswpytest.Figures("vsw guest figures")
 
 
 @pytest.fixture
 def report(request):
-    def add(line):
-        print(line)
-        _FIGURES.append("%s: %s" % (request.node.nodeid.split("::", 1)[-1], line))
-    return add
+    """report(line): print line, and again in the summary at the end."""
+    return _FIGURES.reporter(request)
 
 
 def pytest_terminal_summary(terminalreporter):
-    if _FIGURES:
-        terminalreporter.section("vsw guest figures")
-        for line in _FIGURES:
-            terminalreporter.write_line(line)
+    _FIGURES.summary(terminalreporter)
 
 
 # --------------------------------------------------------------------------

@@ -86,23 +86,17 @@ def pytest_runtest_makereport(item, call):
 # --------------------------------------------------------------------------
 # figures for the CI log (pytest hides a passing test's stdout)
 
-_FIGURES = []
+_FIGURES = vswpytest.Figures("vsw figures")
 
 
 @pytest.fixture
 def report(request):
-    """report(line): print line in the 'vsw figures' summary at the end."""
-    def add(line):
-        print(line)
-        _FIGURES.append("%s: %s" % (request.node.nodeid.split("::", 1)[-1], line))
-    return add
+    """report(line): print line, and again in the summary at the end."""
+    return _FIGURES.reporter(request)
 
 
 def pytest_terminal_summary(terminalreporter):
-    if _FIGURES:
-        terminalreporter.section("vsw figures")
-        for line in _FIGURES:
-            terminalreporter.write_line(line)
+    _FIGURES.summary(terminalreporter)
 
 
 # --------------------------------------------------------------------------

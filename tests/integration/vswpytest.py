@@ -39,3 +39,25 @@ def skip_or_fail(why):
     if os.environ.get("VSW_REQUIRE_ALL") == "1":
         pytest.fail("prerequisite missing (VSW_REQUIRE_ALL=1): " + why)
     pytest.skip(why)
+
+
+class Figures:
+    """Lines tests report for the CI log (pytest hides a passing test's
+    stdout): each is printed at once and again in a summary section."""
+
+    def __init__(self, title):
+        self.title = title
+        self.lines = []
+
+    def reporter(self, request):
+        """The report(line) callable a test's `report` fixture returns."""
+        def add(line):
+            print(line)
+            self.lines.append("%s: %s" % (request.node.nodeid.split("::", 1)[-1], line))
+        return add
+
+    def summary(self, terminalreporter):
+        if self.lines:
+            terminalreporter.section(self.title)
+            for line in self.lines:
+                terminalreporter.write_line(line)
