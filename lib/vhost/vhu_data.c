@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Data-path entry points: take the queue's access lock for reading (never
- * wait for it), run the ring engine, notify the guest if it asked.
+ * wait for it), finish in software the offloads the guest did not
+ * negotiate, run the ring engine, notify the guest if it asked.
  */
 #include <sys/eventfd.h>
 
+#include "vsw_net.h"
 #include "vhu_priv.h"
 
 static __rte_always_inline struct vhu_queue *
@@ -51,18 +53,72 @@ vsw_vhost_dequeue_burst(struct vsw_vhost_dev *dev, uint16_t qp,
 	return got;
 }
 
+/*
+ * One packet the guest cannot take as it is: checksum completed or
+ * segments cut in software, then enqueued. @return 1 when all of it
+ * reached the guest.
+ */
+static __rte_noinline uint16_t
+enqueue_fixed(struct vsw_vring *vr, struct rte_mbuf *m)
+{
+	struct rte_mbuf *out[VSW_NET_GSO_MAX_SEGS];
+	int k = vsw_net_tx_fixup(m, vr->rx_off, m->pool, out);
+	uint16_t sent = 0;
+
+	if (k < 0) {
+		vr->stats.drop_offload++;
+		return 0;
+	}
+	vr->stats.offload_sw++;
+	for (int i = 0; i < k; i += VSW_VRING_BURST) {
+		uint16_t c = (uint16_t)RTE_MIN(k - i, VSW_VRING_BURST);
+
+		sent += vsw_vring_enqueue_burst(vr, &out[i], c);
+	}
+	for (int i = 0; i < k; i++)
+		if (out[i] != m)
+			rte_pktmbuf_free(out[i]);
+	return sent == k;
+}
+
+/* A burst where some packet asks for work: runs of ready packets, and
+ * each packet needing work on its own. */
+static __rte_noinline uint16_t
+enqueue_slow(struct vsw_vring *vr, struct rte_mbuf *const *pkts, uint16_t n)
+{
+	uint16_t sent = 0, start = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (!vsw_net_tx_needs_fixup(pkts[i], vr->rx_off))
+			continue;
+		if (i > start)
+			sent += vsw_vring_enqueue_burst(vr, &pkts[start],
+							i - start);
+		sent += enqueue_fixed(vr, pkts[i]);
+		start = i + 1;
+	}
+	if (n > start)
+		sent += vsw_vring_enqueue_burst(vr, &pkts[start], n - start);
+	return sent;
+}
+
 uint16_t
 vsw_vhost_enqueue_burst(struct vsw_vhost_dev *dev, uint16_t qp,
 			struct rte_mbuf *const *pkts, uint16_t n, uint64_t *bytes)
 {
 	struct vhu_queue *q = queue_get(dev, 2 * qp);
-	uint64_t before;
+	uint64_t before, flags = 0;
 	uint16_t sent;
 
 	if (q == NULL)
 		return 0;
 	before = q->ring.stats.bytes;
-	sent = vsw_vring_enqueue_burst(&q->ring, pkts, n);
+	for (uint16_t i = 0; i < n; i++)
+		flags |= pkts[i]->ol_flags;
+	if (likely(!(flags & VSW_NET_TX_WORK)))
+		sent = vsw_vring_enqueue_burst(&q->ring, pkts, n);
+	else
+		sent = enqueue_slow(&q->ring, pkts, n);
 	*bytes += q->ring.stats.bytes - before;
 	queue_put(q);
 	return sent;

@@ -20,6 +20,7 @@
 #include <rte_errno.h>
 
 #include "vsw_loop.h"
+#include "vsw_net.h"
 #include "vhu_priv.h"
 
 RTE_LOG_REGISTER(vsw_vhost_logtype, vsw.lib.vhost, INFO);
@@ -34,6 +35,9 @@ RTE_LOG_REGISTER(vsw_vhost_logtype, vsw.lib.vhost, INFO);
 #define BIT(n) (1ULL << (n))
 
 static const uint64_t offered_features =
+	BIT(VIRTIO_NET_F_CSUM) | BIT(VIRTIO_NET_F_GUEST_CSUM) |
+	BIT(VIRTIO_NET_F_HOST_TSO4) | BIT(VIRTIO_NET_F_HOST_TSO6) |
+	BIT(VIRTIO_NET_F_GUEST_TSO4) | BIT(VIRTIO_NET_F_GUEST_TSO6) |
 	BIT(VIRTIO_F_VERSION_1) | BIT(VIRTIO_F_ANY_LAYOUT) |
 	BIT(VIRTIO_NET_F_MRG_RXBUF) | BIT(VIRTIO_RING_F_INDIRECT_DESC) |
 	BIT(VIRTIO_RING_F_EVENT_IDX) | BIT(VIRTIO_F_IN_ORDER) |
@@ -116,16 +120,33 @@ ring_flags(uint64_t features)
 	return f;
 }
 
+/*
+ * Offloads per direction. VIRTIO 1.3 5.1.3.1: HOST_TSO* depend on CSUM
+ * and GUEST_TSO* on GUEST_CSUM; a segmentation feature without its
+ * checksum feature is not used.
+ */
+static uint8_t
+ring_offloads(uint64_t features, unsigned int csum, unsigned int tso4,
+	      unsigned int tso6)
+{
+	uint8_t off = 0;
+
+	if (!(features & BIT(csum)))
+		return 0;
+	off |= VSW_NET_OFF_CSUM;
+	if (features & BIT(tso4))
+		off |= VSW_NET_OFF_TSO4;
+	if (features & BIT(tso6))
+		off |= VSW_NET_OFF_TSO6;
+	return off;
+}
+
 static void
 stats_add(struct vsw_vring_stats *to, const struct vsw_vring_stats *s)
 {
-	to->packets += s->packets;
-	to->bytes += s->bytes;
-	to->drop_no_buf += s->drop_no_buf;
-	to->drop_no_mbuf += s->drop_no_mbuf;
-	to->drop_bad += s->drop_bad;
-	to->calls += s->calls;
-	to->calls_suppressed += s->calls_suppressed;
+#define ADD_(f) to->f += s->f;
+	VSW_VRING_STATS(ADD_)
+#undef ADD_
 }
 
 /*
@@ -192,6 +213,13 @@ queue_refresh(struct hctx *h, uint16_t qi)
 		.size = (uint16_t)n,
 		.base = q->base,
 		.flags = ring_flags(dev->features),
+		.tx_offloads = ring_offloads(dev->features, VIRTIO_NET_F_CSUM,
+					     VIRTIO_NET_F_HOST_TSO4,
+					     VIRTIO_NET_F_HOST_TSO6),
+		.rx_offloads = ring_offloads(dev->features,
+					     VIRTIO_NET_F_GUEST_CSUM,
+					     VIRTIO_NET_F_GUEST_TSO4,
+					     VIRTIO_NET_F_GUEST_TSO6),
 		.hdr_len = (dev->features & (BIT(VIRTIO_F_VERSION_1) |
 					     BIT(VIRTIO_NET_F_MRG_RXBUF))) ?
 			   sizeof(struct virtio_net_hdr_mrg_rxbuf) :

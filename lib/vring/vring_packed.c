@@ -393,7 +393,7 @@ tx_walk(struct vsw_vring *vr, struct rte_mempool *mp, struct pos p,
 
 /*
  * Dequeue the buffer at @p p into @p m and move @p p past it.
- * @return 0, RC_EMPTY, RC_BIG (buffer consumed), RC_NOROOM (nothing
+ * @return 0, RC_EMPTY, RC_DROP (buffer consumed), RC_NOROOM (nothing
  * offered), RC_NOMBUF (left in the ring) or -error.
  */
 static __rte_always_inline int
@@ -413,7 +413,7 @@ tx_one(struct vsw_vring *vr, struct rte_mempool *mp, struct pos *p,
 		return rc;
 	if (unlikely(id >= vr->size))
 		return -VSW_VRING_E_DESC_IDX;
-	rc = txc_end(&c);
+	rc = txc_end(vr, &c);
 	if (rc < 0)
 		return rc;
 	shadow_add(vr, &keep, id, 0, count); /* <= 32 entries: fits */
@@ -444,6 +444,10 @@ tx_batch(struct vsw_vring *vr, struct pos *p, struct rte_mbuf **m)
 		src[i] = vsw_mem_gpa_map(vr->mem, d[i].addr, &len,
 					 &vr->mem_hint);
 		if (src[i] == NULL || len != d[i].len)
+			return -1;
+		/* Offload requests take the one-by-one path (read once
+		 * there: this peek only picks the path). */
+		if (vr->tx_off != 0 && (src[i][0] | src[i][1]) != 0)
 			return -1;
 	}
 	for (i = 0; i < BATCH; i++) {
@@ -503,9 +507,8 @@ tx_loop(struct vsw_vring *vr, struct rte_mempool *mp, struct pos *p,
 				break; /* m unused */
 			rte_pktmbuf_free(m);
 			b->ipre++;
-			if (rc != RC_BIG)
-				break;
-			vr->stats.drop_bad++;
+			if (rc != RC_DROP)
+				break; /* RC_DROP was counted */
 		}
 		taken++;
 	}
@@ -642,7 +645,7 @@ rx_one(struct vsw_vring *vr, const struct rte_mbuf *m, struct pos *p)
 	struct rxc x;
 	int rc;
 
-	rxc_init(&x, m, vr->hdr_len);
+	rxc_init(&x, m, vr->hdr_len, vr->rx_off);
 	rc = rx_walk(vr, *p, &x, &written, &id, &count);
 	if (rc == RC_FULL)
 		return RC_SKIP; /* what we wrote is not returned: harmless */
@@ -663,7 +666,7 @@ rx_mrg(struct vsw_vring *vr, const struct rte_mbuf *m, struct pos *p)
 	struct rxc x;
 	int rc;
 
-	rxc_init(&x, m, vr->hdr_len);
+	rxc_init(&x, m, vr->hdr_len, vr->rx_off);
 	do {
 		rc = rx_walk(vr, *p, &x, &written, &id, &count);
 		if (rc < 0 || rc == RC_NOROOM)
@@ -707,7 +710,8 @@ rx_batch(struct vsw_vring *vr, struct pos *p, struct rte_mbuf *const *m)
 	uint16_t keep, i;
 
 	for (i = 0; i < BATCH; i++)
-		if (m[i]->nb_segs != 1 || m[i]->data_len != m[i]->pkt_len)
+		if (m[i]->nb_segs != 1 || m[i]->data_len != m[i]->pkt_len ||
+		    (vr->rx_off != 0 && (m[i]->ol_flags & VRING_RX_HDR_FLAGS)))
 			return -1;
 	if (!batch_load(vr, *p, d, VRING_DESC_F_WRITE))
 		return -1;
@@ -920,6 +924,8 @@ vring_packed_init(struct vsw_vring *vr, const struct vsw_vring_config *cfg)
 	vr->size = cfg->size;
 	vr->mask = (uint16_t)(cfg->size - 1); /* unused by the packed engine */
 	vr->hdr_len = cfg->hdr_len;
+	vr->tx_off = cfg->tx_offloads;
+	vr->rx_off = cfg->rx_offloads;
 	vr->flags = cfg->flags;
 	vr->last_avail_idx = (uint16_t)(avail & 0x7fff);
 	vr->avail_wrap = (avail >> 15) & 1;

@@ -28,6 +28,7 @@
 #include <rte_mbuf.h>
 #include <rte_memcpy.h>
 
+#include "vsw_net.h"
 #include "vsw_vring.h"
 
 /*
@@ -58,12 +59,20 @@ _Static_assert(VSW_VRING_SHADOW >= 2 * VSW_VRING_BURST,
  */
 #define VRING_TX_MAX_PKT (65u * 1024u)
 
+/*
+ * A tx header spread over more buffer pieces than this is dropped as a
+ * bad header. VIRTIO 1.3 2.6.4 lets the driver frame messages freely;
+ * Linux, DPDK and Windows drivers use one piece, two at most, and a
+ * header in dozens of one-byte pieces is only a way to make us work.
+ */
+#define VRING_HDR_MAX_PIECES 4
+
 /* Offset of num_buffers in struct virtio_net_hdr_mrg_rxbuf. */
 #define VRING_HDR_NUM_BUFFERS_OFF 10
 
 #define RC_NOMBUF 1 /* tx: mempool empty, chain left in the ring */
 #define RC_EMPTY  2 /* tx: header-only chain, returned, no packet */
-#define RC_BIG    3 /* tx: oversized packet, chain returned, dropped */
+#define RC_DROP   3 /* tx: packet dropped (counted), chain returned */
 #define RC_FULL   4 /* rx: chain ended before the packet */
 #define RC_SKIP   5 /* rx: packet dropped, chain kept for the next one */
 #define RC_NOROOM 6 /* rx: no guest buffers left */
@@ -132,8 +141,11 @@ struct txc {
 	struct rte_mbuf *seg;  /* its last segment */
 	uint8_t *dst;          /* next byte of seg */
 	uint32_t room;         /* bytes left in seg */
-	uint32_t skip;         /* header bytes still to skip */
+	uint32_t skip;         /* header bytes still to read */
 	uint32_t len;          /* payload bytes seen */
+	uint8_t hdr_len;
+	uint8_t hdr_pieces;    /* buffer pieces the header came in */
+	uint8_t hdr[sizeof(struct virtio_net_hdr_mrg_rxbuf)];
 };
 
 static __rte_always_inline void
@@ -145,6 +157,8 @@ txc_init(struct txc *c, struct rte_mbuf *m, uint8_t hdr_len)
 	c->room = rte_pktmbuf_tailroom(m);
 	c->skip = hdr_len;
 	c->len = 0;
+	c->hdr_len = hdr_len;
+	c->hdr_pieces = 0;
 }
 
 static __rte_noinline __rte_unused int
@@ -169,6 +183,14 @@ txc_put(struct txc *c, struct rte_mempool *mp, const uint8_t *src, uint32_t n)
 	if (unlikely(c->skip > 0)) {
 		uint32_t k = RTE_MIN(c->skip, n);
 
+		if (likely(k == sizeof(struct virtio_net_hdr_mrg_rxbuf)))
+			memcpy(c->hdr, src, sizeof(struct virtio_net_hdr_mrg_rxbuf));
+		else if (k == sizeof(struct virtio_net_hdr))
+			memcpy(c->hdr, src, sizeof(struct virtio_net_hdr));
+		else
+			memcpy(c->hdr + (c->hdr_len - c->skip), src, k);
+		if (c->hdr_pieces < UINT8_MAX)
+			c->hdr_pieces++;
 		c->skip -= k;
 		src += k;
 		n -= k;
@@ -226,15 +248,43 @@ tx_buf(struct vsw_vring *vr, struct rte_mempool *mp, uint64_t addr,
 	return 0;
 }
 
-/* What a finished tx walk means: 0 (packet), RC_EMPTY, RC_BIG or -error. */
-static __rte_always_inline int
-txc_end(const struct txc *c)
+/* The packet has a header with offload requests: apply or refuse them. */
+static __rte_noinline __rte_unused int
+txc_offload(struct vsw_vring *vr, const struct txc *c)
 {
+	const struct virtio_net_hdr *h = (const void *)c->hdr;
+
+	if (vsw_net_vhdr_to_mbuf(c->head, h, vr->tx_off) != 0) {
+		vr->stats.drop_bad_hdr++;
+		return RC_DROP;
+	}
+	return 0;
+}
+
+/*
+ * What a finished tx walk means: 0 (packet), RC_EMPTY, RC_DROP (counted)
+ * or -error. Without tx offloads negotiated the header is not read.
+ */
+static __rte_always_inline int
+txc_end(struct vsw_vring *vr, const struct txc *c)
+{
+	const struct virtio_net_hdr *h = (const void *)c->hdr;
+
 	if (unlikely(c->skip > 0))
 		return -VSW_VRING_E_HEADER;
-	if (unlikely(c->len > VRING_TX_MAX_PKT))
-		return RC_BIG;
-	return c->len == 0 ? RC_EMPTY : 0;
+	if (unlikely(c->len > VRING_TX_MAX_PKT)) {
+		vr->stats.drop_bad++;
+		return RC_DROP;
+	}
+	if (unlikely(c->hdr_pieces > VRING_HDR_MAX_PIECES)) {
+		vr->stats.drop_bad_hdr++;
+		return RC_DROP;
+	}
+	if (c->len == 0)
+		return RC_EMPTY;
+	if (unlikely(vr->tx_off != 0 && (h->flags | h->gso_type) != 0))
+		return txc_offload(vr, c);
+	return 0;
 }
 
 /* Mbufs for a burst: one bulk get, else as many as the pool gives. */
@@ -255,6 +305,9 @@ tx_mbufs(struct rte_mempool *mp, struct rte_mbuf **pre, uint16_t cnt)
 
 /* ------------------------------------------------------------------ */
 /* Enqueue (guest rx): mbuf chain -> guest buffers                     */
+
+/* mbuf flags that may give a guest rx packet a non-zero header. */
+#define VRING_RX_HDR_FLAGS (VSW_NET_TX_WORK | RTE_MBUF_F_RX_L4_CKSUM_MASK)
 
 struct rxc {
 	const struct rte_mbuf *seg; /* source segment */
@@ -283,7 +336,8 @@ rxc_fix(struct rxc *x)
 }
 
 static __rte_always_inline void
-rxc_init(struct rxc *x, const struct rte_mbuf *m, uint8_t hdr_len)
+rxc_init(struct rxc *x, const struct rte_mbuf *m, uint8_t hdr_len,
+	 uint32_t rx_off)
 {
 	x->seg = m;
 	x->src = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -294,6 +348,9 @@ rxc_init(struct rxc *x, const struct rte_mbuf *m, uint8_t hdr_len)
 	memset(x->hdr, 0, sizeof(x->hdr));
 	/* num_buffers = 1; patched when a mergeable packet takes more. */
 	x->hdr[VRING_HDR_NUM_BUFFERS_OFF] = 1;
+	if (unlikely(m->ol_flags & VRING_RX_HDR_FLAGS) && rx_off != 0)
+		vsw_net_vhdr_from_mbuf(m, (struct virtio_net_hdr *)x->hdr,
+				       rx_off);
 	x->nb[0] = x->nb[1] = NULL;
 	rxc_fix(x);
 }

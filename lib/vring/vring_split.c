@@ -271,7 +271,7 @@ tx_desc(struct vsw_vring *vr, struct rte_mempool *mp, const struct vring_desc *d
 
 /*
  * Copy the payload of the chain whose head descriptor is @p d into @p m.
- * @return 0 (packet in m), RC_EMPTY (m untouched), RC_BIG, RC_NOMBUF or
+ * @return 0 (packet in m), RC_EMPTY (m untouched), RC_DROP, RC_NOMBUF or
  * -error; on anything but 0 and RC_EMPTY the caller frees m.
  */
 static __rte_always_inline int
@@ -294,7 +294,7 @@ tx_chain(struct vsw_vring *vr, struct rte_mempool *mp, uint16_t head,
 	}
 	if (rc != 0)
 		return rc;
-	return txc_end(&c);
+	return txc_end(vr, &c);
 }
 
 uint16_t
@@ -332,9 +332,8 @@ vsw_vring_dequeue_burst(struct vsw_vring *vr, struct rte_mempool *mp,
 		} else if (rc != RC_EMPTY) {
 			rte_pktmbuf_free(m);
 			ipre++;
-			if (rc != RC_BIG)
-				break;
-			vr->stats.drop_bad++;
+			if (rc != RC_DROP)
+				break; /* RC_DROP was counted */
 		}
 		shadow_add(vr, heads[taken], 0, &flushed);
 	}
@@ -429,7 +428,7 @@ rx_one(struct vsw_vring *vr, const struct rte_mbuf *m, struct rxb *b)
 
 	if (b->taken == b->avail)
 		return RC_NOROOM;
-	rxc_init(&x, m, vr->hdr_len);
+	rxc_init(&x, m, vr->hdr_len, vr->rx_off);
 	head = rxb_chain(vr, b, &d);
 	rc = rx_chain(vr, head, &d, &x, &written);
 	if (rc == RC_FULL)
@@ -452,7 +451,7 @@ rx_mrg(struct vsw_vring *vr, const struct rte_mbuf *m, struct rxb *b)
 	struct rxc x;
 	int rc;
 
-	rxc_init(&x, m, vr->hdr_len);
+	rxc_init(&x, m, vr->hdr_len, vr->rx_off);
 	do {
 		uint16_t head;
 
@@ -655,6 +654,8 @@ vsw_vring_init(struct vsw_vring *vr, const struct vsw_vring_config *cfg)
 	vr->size = cfg->size;
 	vr->mask = (uint16_t)(cfg->size - 1);
 	vr->hdr_len = cfg->hdr_len;
+	vr->tx_off = cfg->tx_offloads;
+	vr->rx_off = cfg->rx_offloads;
 	vr->flags = cfg->flags;
 	vr->last_avail_idx = base;
 	vr->last_used_idx = base;

@@ -144,10 +144,27 @@ struct vsw_vring_stats {
 	uint64_t bytes;        /**< payload bytes (virtio-net header excluded) */
 	uint64_t drop_no_buf;  /**< enqueue: no guest buffer or too small */
 	uint64_t drop_no_mbuf; /**< dequeue: mempool empty */
-	uint64_t drop_bad;     /**< packets lost because the ring broke */
+	uint64_t drop_bad;     /**< packets lost because the ring broke, or
+				    oversized (tx) */
+	uint64_t drop_bad_hdr; /**< tx: inconsistent virtio-net header */
+	uint64_t offload_sw;   /**< rx: packets finished in software
+				    (checksum, segmentation; counted by
+				    the caller of the enqueue) */
+	uint64_t drop_offload; /**< rx: could not be finished in software */
 	uint64_t calls;        /**< vsw_vring_need_call() returned true */
 	uint64_t calls_suppressed; /**< ... returned false after new used */
 };
+
+/** Every field of struct vsw_vring_stats, for code that walks them all. */
+#define VSW_VRING_STATS(X) \
+	X(packets) X(bytes) X(drop_no_buf) X(drop_no_mbuf) X(drop_bad) \
+	X(drop_bad_hdr) X(offload_sw) X(drop_offload) X(calls) \
+	X(calls_suppressed)
+
+#define VSW_VRING_STATS_COUNT_(f) + 1
+_Static_assert(sizeof(struct vsw_vring_stats) ==
+	       sizeof(uint64_t) * (0 VSW_VRING_STATS(VSW_VRING_STATS_COUNT_)),
+	       "VSW_VRING_STATS lists every counter");
 
 /** Engine feature flags, derived from negotiated virtio features. */
 #define VSW_VRING_F_EVENT_IDX (1u << 0) /**< VIRTIO_RING_F_EVENT_IDX */
@@ -183,6 +200,10 @@ struct vsw_vring_config {
 	uint32_t base;  /**< SET_VRING_BASE num, see above */
 	uint32_t flags; /**< VSW_VRING_F_* */
 	uint8_t hdr_len; /**< virtio-net header: 10 or 12 bytes */
+	/** VSW_NET_OFF_* the driver may ask of us on tx (CSUM, HOST_TSO*) */
+	uint8_t tx_offloads;
+	/** VSW_NET_OFF_* the driver takes on rx (GUEST_CSUM, GUEST_TSO*) */
+	uint8_t rx_offloads;
 };
 
 /** A staged packed used entry: buffer id, bytes written, descriptors. */
@@ -221,6 +242,8 @@ struct vsw_vring {
 	bool avail_wrap;         /**< packed: avail wrap counter */
 	bool used_wrap;          /**< packed: used wrap counter */
 	uint8_t hdr_len;
+	uint8_t tx_off;          /**< VSW_NET_OFF_* accepted on dequeue */
+	uint8_t rx_off;          /**< VSW_NET_OFF_* expressed on enqueue */
 	uint32_t flags;
 	/** packed: descriptors used since the last need_call answer (<= size) */
 	uint32_t used_unsignalled;
@@ -255,9 +278,11 @@ void vsw_vring_disable_kicks(struct vsw_vring *vr);
 
 /**
  * Dequeue up to @p n (<= VSW_VRING_BURST) packets the driver offered on
- * this (guest tx) ring into mbufs from @p mp. The virtio-net header is
- * skipped; packets larger than one mbuf become chains. Used entries are
- * published before return.
+ * this (guest tx) ring into mbufs from @p mp; packets larger than one mbuf
+ * become chains. With tx_offloads the virtio-net header becomes mbuf
+ * offload flags (lib/net); a header that asks for what was not negotiated
+ * or is inconsistent drops its packet (drop_bad_hdr). Without tx_offloads
+ * the header is not read. Used entries are published before return.
  * @return number of mbufs written to @p pkts (caller owns them).
  */
 uint16_t vsw_vring_dequeue_burst(struct vsw_vring *vr, struct rte_mempool *mp,
@@ -268,7 +293,10 @@ uint16_t vsw_vring_dequeue_burst(struct vsw_vring *vr, struct rte_mempool *mp,
  * offered on this (guest rx) ring, in order. With MRG_RXBUF a packet may
  * span several chains (num_buffers set; packed: at most VSW_VRING_SHADOW
  * buffers). A packet that finds no room is counted in drop_no_buf and
- * skipped. Used entries are published before return.
+ * skipped. The virtio-net header carries the mbuf offload flags that
+ * rx_offloads allows; the caller finishes the others in software first
+ * (vsw_net_tx_fixup()), else they are not expressed. Used entries are
+ * published before return.
  * @return number of packets delivered. The caller keeps ownership of all
  * @p n mbufs (they were copied) and frees them.
  */

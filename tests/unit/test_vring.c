@@ -62,6 +62,8 @@ struct mock {
 	uint16_t size;
 	uint32_t flags;
 	uint8_t hdr_len;
+	uint8_t tx_off, rx_off; /* ring offloads (VSW_NET_OFF_*) */
+	const uint8_t *tx_hdr;  /* header post_tx writes; NULL: garbage */
 	struct vring_desc *desc;
 	struct vring_avail *avail;
 	struct vring_used *used;
@@ -112,6 +114,7 @@ mock_reset(struct mock *m, uint16_t base)
 		.desc = m->desc, .avail = m->avail, .used = m->used,
 		.mem = &m->mem, .size = m->size, .base = base,
 		.flags = m->flags, .hdr_len = m->hdr_len,
+		.tx_offloads = m->tx_off, .rx_offloads = m->rx_off,
 	};
 
 	memset(m->ha, 0, GPA_BUF - GPA_A);
@@ -231,7 +234,10 @@ post_tx(struct mock *m, const uint8_t *payload, uint32_t plen,
 	struct seg s[MAXSEG];
 	uint16_t head;
 
-	memset(stream, 0xee, m->hdr_len);
+	if (m->tx_hdr != NULL)
+		memcpy(stream, m->tx_hdr, m->hdr_len);
+	else
+		memset(stream, 0xee, m->hdr_len);
 	memcpy(stream + m->hdr_len, payload, plen);
 	for (int i = 0; i < n; i++)
 		s[i] = (struct seg){ 0, lens[i], 0 };
@@ -777,6 +783,108 @@ test_tx_mempool_exhaustion(void)
 	free_pkts(pkts, 1);
 	UNIT_CHECK_EQ(rte_mempool_avail_count(small), 4);
 	rte_mempool_free(small);
+	mock_free(m);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* virtio-net header offloads                                          */
+
+#define OFF_ALL (VSW_NET_OFF_CSUM | VSW_NET_OFF_TSO4 | VSW_NET_OFF_TSO6)
+
+/* With CSUM/TSO negotiated the header becomes mbuf flags; inconsistent
+ * headers drop their packet (counted), never break the ring. */
+static int
+test_tx_offload_hdr(void)
+{
+	struct mock *m = mock_new(16, F_IND, 12);
+	uint8_t pkt[1054], hdr[12];
+	uint32_t len = mk_tcp4(pkt, 1000);
+	struct rte_mbuf *pkts[8];
+
+	m->tx_off = OFF_ALL;
+	m->tx_hdr = hdr;
+	UNIT_CHECK_EQ(mock_reset(m, 0), 0);
+	mk_vhdr(hdr, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4, 500,
+		34, 16);
+	post_tx1(m, pkt, len);
+	mk_vhdr(hdr, VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 34, 2000);
+	post_tx1(m, pkt, len);                             /* past the end */
+	mk_vhdr(hdr, 0, VIRTIO_NET_HDR_GSO_TCPV4, 0, 0, 0); /* gso, no csum */
+	post_tx1(m, pkt, len);
+	/* a good header in five pieces */
+	mk_vhdr(hdr, VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 34, 16);
+	post_tx(m, pkt, len, (uint32_t[]){ 3, 3, 3, 2, 1, len }, 6, true);
+	post_tx(m, pkt, len, (uint32_t[]){ 3, 3, 3, 3, len }, 5, true);
+	kick(m);
+	UNIT_CHECK_EQ(vsw_vring_dequeue_burst(&m->vr, g_pool, pkts, 8), 2);
+	UNIT_CHECK_EQ(used_n(m), 5);
+	UNIT_CHECK_EQ(m->vr.broken, VSW_VRING_OK);
+	UNIT_CHECK_EQ(m->vr.stats.drop_bad_hdr, 3);
+	UNIT_CHECK_EQ(m->vr.stats.packets, 2);
+	UNIT_CHECK(pkts[0]->ol_flags & RTE_MBUF_F_TX_TCP_SEG);
+	UNIT_CHECK_EQ(pkts[0]->tso_segsz, 500);
+	UNIT_CHECK_EQ(pkts[0]->l2_len + pkts[0]->l3_len + pkts[0]->l4_len, 54);
+	UNIT_CHECK_EQ(pkts[1]->ol_flags & RTE_MBUF_F_TX_L4_MASK,
+		      RTE_MBUF_F_TX_TCP_CKSUM);
+	UNIT_CHECK_EQ(pkt_eq(pkts[1], pkt, len), 0);
+	free_pkts(pkts, 2);
+
+	/* without offloads negotiated the header is not read */
+	m->tx_off = 0;
+	UNIT_CHECK_EQ(mock_reset(m, 0), 0);
+	mk_vhdr(hdr, 0xff, 0xff, 0, 0xffff, 0xffff);
+	post_tx1(m, pkt, len);
+	kick(m);
+	UNIT_CHECK_EQ(vsw_vring_dequeue_burst(&m->vr, g_pool, pkts, 8), 1);
+	UNIT_CHECK_EQ(pkts[0]->ol_flags, 0);
+	UNIT_CHECK_EQ(m->vr.stats.drop_bad_hdr, 0);
+	free_pkts(pkts, 1);
+	UNIT_CHECK(pool_full());
+	mock_free(m);
+	return 0;
+}
+
+/* The guest rx header says what the mbuf flags say, as far as the
+ * guest negotiated. */
+static int
+test_rx_offload_hdr(void)
+{
+	struct mock *m = mock_new(16, F_MRG, 12);
+	uint8_t pkt[1054], got[12], want[12];
+	uint32_t len = mk_tcp4(pkt, 1000);
+	struct rte_mbuf *p = mk_pkt(pkt, len, NULL, 0);
+	uint16_t head;
+
+	m->rx_off = OFF_ALL;
+	UNIT_CHECK_EQ(mock_reset(m, 0), 0);
+	p->ol_flags = RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM |
+		      RTE_MBUF_F_TX_IPV4;
+	p->l2_len = 14;
+	p->l3_len = 20;
+	p->l4_len = 20;
+	p->tso_segsz = 700;
+	head = post_rx(m, (uint32_t[]){ 2000 }, 1, false);
+	kick(m);
+	UNIT_CHECK_EQ(vsw_vring_enqueue_burst(&m->vr, &p, 1), 1);
+	chain_read(m, head, got, sizeof(got));
+	mk_vhdr(want, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4,
+		700, 34, 16);
+	want[2] = 54;   /* hdr_len */
+	want[10] = 1;   /* num_buffers */
+	UNIT_CHECK(memcmp(got, want, sizeof(got)) == 0);
+
+	/* checksum only */
+	p->ol_flags = RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_IPV4;
+	head = post_rx(m, (uint32_t[]){ 2000 }, 1, false);
+	kick(m);
+	UNIT_CHECK_EQ(vsw_vring_enqueue_burst(&m->vr, &p, 1), 1);
+	chain_read(m, head, got, sizeof(got));
+	mk_vhdr(want, VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 34, 16);
+	want[10] = 1;
+	UNIT_CHECK(memcmp(got, want, sizeof(got)) == 0);
+	rte_pktmbuf_free(p);
+	UNIT_CHECK(pool_full());
 	mock_free(m);
 	return 0;
 }
@@ -1503,19 +1611,6 @@ test_malformed_mid_burst(void)
 /* ------------------------------------------------------------------ */
 /* Randomised                                                          */
 
-/* Cut @p total bytes into @p n descriptor lengths (some may be 0). */
-static void
-cut(uint32_t total, uint32_t *lens, int n)
-{
-	uint32_t left = total;
-
-	for (int i = 0; i < n - 1; i++) {
-		lens[i] = left > 0 ? rnd_in(0, left) : 0;
-		left -= lens[i];
-	}
-	lens[n - 1] = left;
-}
-
 static uint32_t
 rnd_len(uint32_t max)
 {
@@ -1546,7 +1641,7 @@ random_tx_round(struct mock *m, uint8_t *data)
 
 		plen[i] = rnd_len(9000);
 		want += plen[i] > 0;
-		cut(m->hdr_len + plen[i], lens, n);
+		cut_tx(m->hdr_len, plen[i], lens, n);
 		heads[i] = post_tx(m, data + i, plen[i], lens, n, indirect);
 		m->next_buf += rnd_in(0, 64);
 	}
@@ -1709,6 +1804,8 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(test_tx_oversize),
 	UNIT_TEST(test_tx_in_order_and_burst),
 	UNIT_TEST(test_tx_mempool_exhaustion),
+	UNIT_TEST(test_tx_offload_hdr),
+	UNIT_TEST(test_rx_offload_hdr),
 	UNIT_TEST(test_rx_simple),
 	UNIT_TEST(test_rx_too_small),
 	UNIT_TEST(test_rx_mrg_3),

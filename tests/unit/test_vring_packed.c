@@ -82,6 +82,8 @@ struct pmock {
 	uint16_t size;
 	uint32_t flags;
 	uint8_t hdr_len;
+	uint8_t tx_off, rx_off; /* ring offloads (VSW_NET_OFF_*) */
+	const uint8_t *tx_hdr;  /* header post_tx writes; NULL: garbage */
 	bool rx; /* used descriptors carry WRITE and a length */
 	struct vring_packed_desc *desc;
 	struct vring_packed_desc_event *drv; /* driver area: we write it */
@@ -134,6 +136,7 @@ pm_cfg(struct pmock *m, uint32_t base)
 		.desc_packed = m->desc, .driver_event = m->drv,
 		.device_event = m->dev, .mem = &m->mem, .size = m->size,
 		.base = base, .flags = m->flags | F_PK, .hdr_len = m->hdr_len,
+		.tx_offloads = m->tx_off, .rx_offloads = m->rx_off,
 	};
 }
 
@@ -346,7 +349,10 @@ post_tx(struct pmock *m, const uint8_t *payload, uint32_t plen,
 	uint8_t *stream = malloc(total);
 	struct seg s[MAXSEG];
 
-	memset(stream, 0xee, m->hdr_len);
+	if (m->tx_hdr != NULL)
+		memcpy(stream, m->tx_hdr, m->hdr_len);
+	else
+		memset(stream, 0xee, m->hdr_len);
 	memcpy(stream + m->hdr_len, payload, plen);
 	for (int i = 0; i < n; i++) {
 		s[i] = (struct seg){ buf_alloc(m, lens[i]), lens[i], 0 };
@@ -974,6 +980,47 @@ test_batch_tx(void)
 		free_pkts(pkts, 6);
 	}
 	UNIT_CHECK_EQ(m->vr.batched, 20); /* positions 0-3 of each lap */
+	UNIT_CHECK(pool_full());
+	pm_free(m);
+	return 0;
+}
+
+/*
+ * With offloads negotiated a batch whose headers ask for something falls
+ * back to the one-by-one path, which applies or refuses each header.
+ */
+static int
+test_batch_tx_offload(void)
+{
+	struct pmock *m = pm_new(16, 0, 12, false);
+	uint8_t pkt[254], hdr[12];
+	uint32_t len = mk_tcp4(pkt, 200);
+	struct rte_mbuf *pkts[32];
+
+	m->tx_off = VSW_NET_OFF_CSUM;
+	UNIT_CHECK_EQ(pm_reset(m, BASE(0, 1)), 0);
+	m->tx_hdr = hdr;
+	mk_vhdr(hdr, 0, 0, 0, 0, 0);
+	for (int i = 0; i < 4; i++)
+		post_tx1(m, pkt, len);                      /* batch */
+	post_tx1(m, pkt, len);
+	mk_vhdr(hdr, VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 34, 16);
+	post_tx1(m, pkt, len);                              /* csum */
+	mk_vhdr(hdr, VIRTIO_NET_HDR_F_NEEDS_CSUM, VIRTIO_NET_HDR_GSO_TCPV4,
+		100, 34, 16);
+	post_tx1(m, pkt, len);                              /* not offered */
+	mk_vhdr(hdr, 0, 0, 0, 0, 0);
+	post_tx1(m, pkt, len);
+	UNIT_CHECK_EQ(vsw_vring_dequeue_burst(&m->vr, g_pool, pkts, 32), 7);
+	UNIT_CHECK_EQ(m->vr.batched, 4);
+	UNIT_CHECK_EQ(m->vr.stats.drop_bad_hdr, 1);
+	UNIT_CHECK_EQ(pget_all(m), 8);
+	for (int i = 0; i < 7; i++) {
+		UNIT_CHECK_EQ(pkt_eq(pkts[i], pkt, len), 0);
+		UNIT_CHECK_EQ(pkts[i]->ol_flags != 0, i == 5);
+	}
+	UNIT_CHECK(pkts[5]->ol_flags & RTE_MBUF_F_TX_TCP_CKSUM);
+	free_pkts(pkts, 7);
 	UNIT_CHECK(pool_full());
 	pm_free(m);
 	return 0;
@@ -1786,19 +1833,6 @@ test_malformed_mid_burst(void)
 /* ------------------------------------------------------------------ */
 /* Randomised                                                          */
 
-/* Cut @p total bytes into @p n descriptor lengths (some may be 0). */
-static void
-cut(uint32_t total, uint32_t *lens, int n)
-{
-	uint32_t left = total;
-
-	for (int i = 0; i < n - 1; i++) {
-		lens[i] = left > 0 ? rnd_in(0, left) : 0;
-		left -= lens[i];
-	}
-	lens[n - 1] = left;
-}
-
 static uint32_t
 rnd_len(uint32_t max)
 {
@@ -1844,7 +1878,7 @@ random_tx_round(struct pmock *m, uint8_t *data, bool simple)
 		plen[i] = simple ? rnd() % 50 != 0 ? rnd_in(1, 2048) : 0
 				 : rnd_len(9000);
 		want += plen[i] > 0;
-		cut(m->hdr_len + plen[i], lens, n);
+		cut_tx(m->hdr_len, plen[i], lens, n);
 		ids[i] = post_tx(m, data + i, plen[i], lens, n, indirect);
 		m->next_buf += rnd_in(0, 64);
 		posted++;
@@ -2032,6 +2066,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(test_tx_mempool_exhaustion),
 	UNIT_TEST(test_wrap_many),
 	UNIT_TEST(test_batch_tx),
+	UNIT_TEST(test_batch_tx_offload),
 	UNIT_TEST(test_batch_rx),
 	UNIT_TEST(test_rx_simple),
 	UNIT_TEST(test_rx_too_small),

@@ -17,6 +17,7 @@
 #include <rte_mempool.h>
 
 #include "unit.h"
+#include "vsw_net.h"
 
 #define POOL_N   1023
 
@@ -48,6 +49,82 @@ pattern(uint8_t *p, uint32_t len, uint32_t seed)
 {
 	for (uint32_t i = 0; i < len; i++)
 		p[i] = (uint8_t)((i * 131u + seed * 7u + (i >> 8)) ^ (seed >> 3));
+}
+
+/* Cut @p total bytes into @p n descriptor lengths (some may be 0). */
+static void
+cut(uint32_t total, uint32_t *lens, int n)
+{
+	uint32_t left = total;
+
+	for (int i = 0; i < n - 1; i++) {
+		lens[i] = left > 0 ? rnd_in(0, left) : 0;
+		left -= lens[i];
+	}
+	lens[n - 1] = left;
+}
+
+/*
+ * Cut a tx chain of @p hdr header and @p plen payload bytes into @p n
+ * lengths, the header in at most 4 non-empty pieces (the engine drops
+ * headers in more, see VRING_HDR_MAX_PIECES).
+ */
+static void
+cut_tx(uint32_t hdr, uint32_t plen, uint32_t *lens, int n)
+{
+	uint32_t at = 0;
+	int pieces = 0;
+
+	cut(hdr + plen, lens, n);
+	for (int i = 0; i < n && at < hdr; i++) {
+		if (lens[i] == 0)
+			continue;
+		if (++pieces > 4) { /* fold this piece into the first */
+			lens[0] += lens[i];
+			at += lens[i];
+			lens[i] = 0;
+			continue;
+		}
+		at += lens[i];
+	}
+}
+
+/*
+ * Ethernet + IPv4 + TCP frame with @p payload bytes of pattern into @p p
+ * (checksums not filled: the ring engine does not check them).
+ * @return its length, 54 + payload.
+ */
+static uint32_t
+mk_tcp4(uint8_t *p, uint32_t payload)
+{
+	uint32_t len = 54 + payload;
+
+	memset(p, 0, 54);
+	p[12] = 0x08;                 /* IPv4 */
+	p[14] = 0x45;
+	p[16] = (uint8_t)((len - 14) >> 8);
+	p[17] = (uint8_t)(len - 14);
+	p[22] = 64;
+	p[23] = 6;                    /* TCP */
+	p[46] = 5 << 4;               /* data offset */
+	pattern(p + 54, payload, 5);
+	return len;
+}
+
+/* A virtio-net header (12 bytes, num_buffers 0) asking for @p flags. */
+static void
+mk_vhdr(uint8_t *h, uint8_t flags, uint8_t gso, uint16_t gso_size,
+	uint16_t start, uint16_t off)
+{
+	memset(h, 0, 12);
+	h[0] = flags;
+	h[1] = gso;
+	h[4] = (uint8_t)gso_size;
+	h[5] = (uint8_t)(gso_size >> 8);
+	h[6] = (uint8_t)start;
+	h[7] = (uint8_t)(start >> 8);
+	h[8] = (uint8_t)off;
+	h[9] = (uint8_t)(off >> 8);
 }
 
 static bool
