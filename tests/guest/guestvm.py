@@ -68,7 +68,7 @@ class Guest(vswlib.Proc):
 
     def __init__(self, name, workdir, image, sock, role, ip, peer, mac=None,
                  backend_server=True, iperf_time=10, queues=1, packed=False,
-                 mem_mb=256, deadline=180, extra_append=""):
+                 mem_mb=256, deadline=180, extra_append="", dev_opts=""):
         self.image = image
         self.sock = str(sock)
         self.serial_path = Path(workdir) / (name + ".serial.log")
@@ -82,6 +82,8 @@ class Guest(vswlib.Proc):
             dev += ",packed=on"
         if queues > 1:
             dev += ",mq=on"
+        if dev_opts:
+            dev += "," + dev_opts
         append = ("console=ttyS0 panic=-1 loglevel=4 mitigations=off "
                   "vsw.role=%s vsw.ip=%s vsw.peer=%s vsw.time=%d vsw.queues=%d %s"
                   % (role, ip, peer, iperf_time, queues, extra_append)).strip()
