@@ -5,6 +5,7 @@
  * here already validated against their row of VHU_REQUESTS.
  */
 #include <errno.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -45,26 +46,19 @@ static const uint64_t offered_features =
 	BIT(VHU_F_PROTOCOL_FEATURES);
 
 static const uint64_t offered_protocol_features =
-	BIT(VHU_PROTOCOL_F_MQ) | BIT(VHU_PROTOCOL_F_REPLY_ACK);
+	BIT(VHU_PROTOCOL_F_MQ) | BIT(VHU_PROTOCOL_F_REPLY_ACK) |
+	BIT(VHU_PROTOCOL_F_NET_MTU) | BIT(VHU_PROTOCOL_F_CONFIG);
 
+/* STATUS and MTU describe our config space; MAC when we have one. */
 uint64_t
-vhu_dev_offered_features(void)
+vhu_dev_offered_features(const struct vsw_vhost_dev *dev)
 {
-	return offered_features;
+	return offered_features | BIT(VIRTIO_NET_F_STATUS) |
+	       BIT(VIRTIO_NET_F_MTU) | (dev->has_mac ? BIT(VIRTIO_NET_F_MAC) : 0);
 }
 
-/** What one handler call sees and answers. */
-struct hctx {
-	struct vsw_vhost_dev *dev;
-	struct vhu_msg *msg;
-	union vhu_payload reply;
-	uint32_t reply_size;
-	char why[256];
-};
-
-__attribute__((format(printf, 2, 3)))
-static int
-fail(struct hctx *h, const char *fmt, ...)
+int
+vhu_fail(struct hctx *h, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -226,13 +220,13 @@ queue_refresh(struct hctx *h, uint16_t qi)
 			   sizeof(struct virtio_net_hdr),
 	};
 	if (queue_translate(dev, q, &cfg) != 0)
-		return fail(h, "queue %u: %s ring (desc 0x%" PRIx64 " avail/driver 0x%"
+		return vhu_fail(h, "queue %u: %s ring (desc 0x%" PRIx64 " avail/driver 0x%"
 			    PRIx64 " used/device 0x%" PRIx64 ", %" PRIu64 " entries)"
 			    " is not inside guest memory", qi,
 			    is_packed(dev) ? "packed" : "split", q->addr.desc,
 			    q->addr.avail, q->addr.used, n);
 	if (vsw_vring_init(&q->ring, &cfg) != 0)
-		return fail(h, "queue %u: ring addresses misaligned or base 0x%x"
+		return vhu_fail(h, "queue %u: ring addresses misaligned or base 0x%x"
 			    " outside the ring", qi, q->base);
 	vsw_vring_disable_kicks(&q->ring);
 	q->reported = VSW_VRING_OK;
@@ -295,8 +289,8 @@ vhu_dev_reset(struct vsw_vhost_dev *dev)
 
 /* --- handlers: return 0, or -errno with h->why set --- */
 
-static int
-reply_u64(struct hctx *h, uint64_t v)
+int
+vhu_reply_u64(struct hctx *h, uint64_t v)
 {
 	h->reply.u64 = v;
 	h->reply_size = sizeof(uint64_t);
@@ -310,7 +304,7 @@ check_offered(struct hctx *h, uint64_t offered)
 	uint64_t f = h->msg->payload.u64;
 
 	if (f & ~offered)
-		return fail(h, "%s: 0x%" PRIx64 " has bits not offered (0x%" PRIx64 ")",
+		return vhu_fail(h, "%s: 0x%" PRIx64 " has bits not offered (0x%" PRIx64 ")",
 			    vsw_vhu_msg_name(h->msg->hdr.request), f, f & ~offered);
 	return 0;
 }
@@ -318,7 +312,7 @@ check_offered(struct hctx *h, uint64_t offered)
 static int
 h_get_features(struct hctx *h)
 {
-	return reply_u64(h, offered_features);
+	return vhu_reply_u64(h, vhu_dev_offered_features(h->dev));
 }
 
 static int
@@ -326,7 +320,7 @@ h_set_features(struct hctx *h)
 {
 	uint64_t f = h->msg->payload.u64;
 
-	if (check_offered(h, offered_features) != 0)
+	if (check_offered(h, vhu_dev_offered_features(h->dev)) != 0)
 		return -EINVAL;
 	h->dev->features = f;
 	h->dev->features_set = true;
@@ -360,7 +354,7 @@ h_set_mem_table(struct hctx *h)
 	/* Every queue is stopped (locked) while the table changes. */
 	rc = vhu_mem_map(dev, &h->msg->payload.memory, h->msg->fds, &mem, maps);
 	if (rc != 0)
-		return fail(h, "SET_MEM_TABLE refused (see above)");
+		return vhu_fail(h, "SET_MEM_TABLE refused (see above)");
 	memcpy(old, dev->maps, sizeof(old));
 	dev->mem = mem;
 	memcpy(dev->maps, maps, sizeof(maps));
@@ -385,7 +379,7 @@ h_set_vring_num(struct hctx *h)
 	/* VIRTIO 1.3 2.7: split sizes are powers of two; 2.8: packed need not be. */
 	if (num == 0 || num > VSW_VRING_MAX_SIZE ||
 	    (!is_packed(h->dev) && !rte_is_power_of_2(num)))
-		return fail(h, "SET_VRING_NUM: queue %u: size %u is not %s in 1..%u",
+		return vhu_fail(h, "SET_VRING_NUM: queue %u: size %u is not %s in 1..%u",
 			    h->msg->payload.state.index, num,
 			    is_packed(h->dev) ? "a size" : "a power of two",
 			    VSW_VRING_MAX_SIZE);
@@ -406,7 +400,7 @@ h_set_vring_addr(struct hctx *h)
 	int rc;
 
 	if (a->flags != 0)
-		return fail(h, "SET_VRING_ADDR: queue %u: flags 0x%x (dirty logging"
+		return vhu_fail(h, "SET_VRING_ADDR: queue %u: flags 0x%x (dirty logging"
 			    " was not offered)", a->index, a->flags);
 	rte_rwlock_write_lock(&q->access_lock);
 	queue_stop(q);
@@ -428,7 +422,7 @@ h_set_vring_base(struct hctx *h)
 	 * the same for used in bits 16-31 (checked against the ring size when
 	 * the ring starts). */
 	if (!is_packed(h->dev) && num > UINT16_MAX)
-		return fail(h, "SET_VRING_BASE: queue %u: base %u > 65535",
+		return vhu_fail(h, "SET_VRING_BASE: queue %u: base %u > 65535",
 			    h->msg->payload.state.index, num);
 	rte_rwlock_write_lock(&q->access_lock);
 	queue_stop(q);
@@ -510,7 +504,7 @@ h_set_vring_err(struct hctx *h)
 static int
 h_get_protocol_features(struct hctx *h)
 {
-	return reply_u64(h, offered_protocol_features);
+	return vhu_reply_u64(h, offered_protocol_features);
 }
 
 static int
@@ -525,7 +519,7 @@ h_set_protocol_features(struct hctx *h)
 static int
 h_get_queue_num(struct hctx *h)
 {
-	return reply_u64(h, h->dev->nr_queues / 2);
+	return vhu_reply_u64(h, h->dev->nr_queues / 2);
 }
 
 static int
@@ -536,7 +530,7 @@ h_set_vring_enable(struct hctx *h)
 	int rc;
 
 	if (num > 1)
-		return fail(h, "SET_VRING_ENABLE: queue %u: value %u is not 0 or 1",
+		return vhu_fail(h, "SET_VRING_ENABLE: queue %u: value %u is not 0 or 1",
 			    h->msg->payload.state.index, num);
 	rte_rwlock_write_lock(&q->access_lock);
 	q->enabled = num == 1;
@@ -564,6 +558,9 @@ static const vhu_handler handlers[VHU_REQUEST_MAX] = {
 	[VHU_SET_PROTOCOL_FEATURES] = h_set_protocol_features,
 	[VHU_GET_QUEUE_NUM] = h_get_queue_num,
 	[VHU_SET_VRING_ENABLE] = h_set_vring_enable,
+	[VHU_NET_SET_MTU] = vhu_h_net_set_mtu,
+	[VHU_GET_CONFIG] = vhu_h_get_config,
+	[VHU_SET_CONFIG] = vhu_h_set_config,
 };
 
 static int
@@ -612,7 +609,23 @@ vhu_dev_handle(struct vsw_vhost_dev *dev, struct vhu_msg *msg)
 		vhu_conn_close(dev, h.why);
 }
 
-/* Log a newly broken ring once and raise its error eventfd. */
+/*
+ * Kicks since the last tick: an eventfd read returns the count of writes.
+ * poll() first rather than O_NONBLOCK, whose flag the front-end's copy of
+ * the descriptor would share.
+ */
+static void
+count_kicks(struct vhu_queue *q)
+{
+	struct pollfd p = { .fd = q->kickfd, .events = POLLIN };
+	uint64_t n;
+
+	if (q->kickfd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN) &&
+	    read(q->kickfd, &n, sizeof(n)) == sizeof(n))
+		q->kicks += n;
+}
+
+/* Count kicks; log a newly broken ring once and raise its error eventfd. */
 void
 vhu_dev_tick(struct vsw_vhost_dev *dev)
 {
@@ -620,6 +633,7 @@ vhu_dev_tick(struct vsw_vhost_dev *dev)
 		struct vhu_queue *q = &dev->q[i];
 		enum vsw_vring_err err;
 
+		count_kicks(q);
 		if (!q->ready)
 			continue;
 		err = __atomic_load_n(&q->ring.broken, __ATOMIC_RELAXED);
@@ -631,26 +645,6 @@ vhu_dev_tick(struct vsw_vhost_dev *dev)
 		if (q->errfd >= 0)
 			eventfd_write(q->errfd, 1);
 	}
-}
-
-int
-vsw_vhost_queue_info(struct vsw_vhost_dev *dev, uint16_t vq,
-		     struct vsw_vhost_queue_info *info)
-{
-	struct vhu_queue *q;
-
-	if (vq >= dev->nr_queues)
-		return -EINVAL;
-	q = &dev->q[vq];
-	*info = (struct vsw_vhost_queue_info){
-		.ready = q->ready,
-		.size = q->ready ? q->ring.size : 0,
-		.broken = q->ready ? q->ring.broken : VSW_VRING_OK,
-		.stats = q->stats_base,
-	};
-	if (q->ready)
-		stats_add(&info->stats, &q->ring.stats);
-	return 0;
 }
 
 bool
@@ -675,6 +669,11 @@ vsw_vhost_create(const struct vsw_vhost_conf *conf, struct vsw_loop *loop)
 		return NULL;
 	}
 	snprintf(dev->name, sizeof(dev->name), "%s", conf->name);
+	if (conf->mac != NULL) {
+		memcpy(dev->mac, conf->mac, sizeof(dev->mac));
+		dev->has_mac = true;
+	}
+	dev->mtu = conf->mtu != 0 ? conf->mtu : 1500;
 	snprintf(dev->path, sizeof(dev->path), "%s", conf->path);
 	dev->server = conf->server;
 	dev->nr_queues = 2 * conf->queue_pairs;

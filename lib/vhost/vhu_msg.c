@@ -54,6 +54,8 @@ max_size(enum vhu_payload_kind kind)
 		return sizeof(struct vhu_vring_addr);
 	case VHU_P_MEM:
 		return sizeof(struct vhu_memory);
+	case VHU_P_CONFIG:
+		return sizeof(struct vhu_config);
 	}
 	return 0;
 }
@@ -139,6 +141,28 @@ validate_vring_fd(const struct vhu_msg *msg, const char *name, uint32_t nr_queue
 	return 0;
 }
 
+/* vhost-user.rst GET_CONFIG / SET_CONFIG: the size field matches the
+ * payload, and offset + size stays inside the 256-byte space. */
+static int
+validate_config(const struct vhu_msg *msg, const char *name, char *why,
+		size_t whylen)
+{
+	const struct vhu_config *c = &msg->payload.config;
+	uint32_t size = msg->hdr.size;
+
+	if (size < VHU_CONFIG_HDR)
+		return reject(why, whylen, "%s: payload size %u, below %u", name,
+			      size, VHU_CONFIG_HDR);
+	if (c->size != size - VHU_CONFIG_HDR)
+		return reject(why, whylen, "%s: size field %u, payload carries %u",
+			      name, c->size, size - VHU_CONFIG_HDR);
+	if ((uint64_t)c->offset + c->size > VHU_CONFIG_SPACE)
+		return reject(why, whylen, "%s: offset %u + size %u past the %u-byte"
+			      " config space", name, c->offset, c->size,
+			      VHU_CONFIG_SPACE);
+	return 0;
+}
+
 int
 vsw_vhu_msg_validate(const struct vhu_msg *msg, uint32_t nr_queues,
 		     char *why, size_t whylen)
@@ -179,6 +203,8 @@ vsw_vhu_msg_validate(const struct vhu_msg *msg, uint32_t nr_queues,
 		return validate_vring_fd(msg, d->name, nr_queues, why, whylen);
 	case VHU_P_MEM:
 		return validate_mem(msg, why, whylen);
+	case VHU_P_CONFIG:
+		return validate_config(msg, d->name, why, whylen);
 	}
 	return reject(why, whylen, "%s: no validator", d->name);
 }

@@ -38,6 +38,7 @@
 #define VHU_PROTOCOL_F_RARP 2
 #define VHU_PROTOCOL_F_REPLY_ACK 3
 #define VHU_PROTOCOL_F_NET_MTU 4
+#define VHU_PROTOCOL_F_CONFIG 9
 #define VHU_PROTOCOL_F_STATUS 16
 
 struct vhu_hdr {
@@ -75,11 +76,22 @@ struct vhu_memory {
 	struct vhu_region regions[VHU_MAX_REGIONS];
 } __attribute__((packed));
 
+/** vhost-user.rst "Virtio device config space". */
+#define VHU_CONFIG_SPACE 256
+struct vhu_config {
+	uint32_t offset;
+	uint32_t size;
+	uint32_t flags;
+	uint8_t region[VHU_CONFIG_SPACE];
+} __attribute__((packed));
+#define VHU_CONFIG_HDR ((uint32_t)offsetof(struct vhu_config, region))
+
 union vhu_payload {
 	uint64_t u64;
 	struct vhu_vring_state state;
 	struct vhu_vring_addr addr;
 	struct vhu_memory memory;
+	struct vhu_config config;
 };
 
 #define VHU_HDR_SIZE ((uint32_t)sizeof(struct vhu_hdr))
@@ -101,6 +113,7 @@ enum vhu_payload_kind {
 	VHU_P_ADDR,    /**< struct vhu_vring_addr, index checked */
 	VHU_P_MEM,     /**< struct vhu_memory: 8 + nregions * 32 bytes */
 	VHU_P_VRING_FD,/**< u64 index | NOFD bit, index checked, fd iff !NOFD */
+	VHU_P_CONFIG,  /**< struct vhu_config: 12 + size, inside the space */
 };
 
 /*
@@ -123,7 +136,10 @@ enum vhu_payload_kind {
 	X(15, GET_PROTOCOL_FEATURES, VHU_P_NONE,     0, true,  false) \
 	X(16, SET_PROTOCOL_FEATURES, VHU_P_U64,      0, false, false) \
 	X(17, GET_QUEUE_NUM,         VHU_P_NONE,     0, true,  false) \
-	X(18, SET_VRING_ENABLE,      VHU_P_STATE,    0, false, false)
+	X(18, SET_VRING_ENABLE,      VHU_P_STATE,    0, false, false) \
+	X(20, NET_SET_MTU,           VHU_P_U64,      0, false, false) \
+	X(24, GET_CONFIG,            VHU_P_CONFIG,   0, true,  false) \
+	X(25, SET_CONFIG,            VHU_P_CONFIG,   0, false, false)
 
 enum vhu_request {
 #define VHU_ENUM(id, name, kind, fds, reply, stop) VHU_##name = id,

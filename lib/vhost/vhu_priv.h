@@ -48,6 +48,7 @@ struct vhu_queue {
 	struct vhu_vring_addr addr;
 	enum vsw_vring_err reported; /**< broken reason already logged */
 	struct vsw_vring_stats stats_base; /**< counters of earlier inits */
+	uint64_t kicks;  /**< read from kickfd on the tick */
 };
 
 /** A front-end connection with its partial-message state. */
@@ -74,11 +75,25 @@ struct vsw_vhost_dev {
 	uint64_t protocol_features;
 	bool features_set;
 
+	/* virtio-net config space (vhu_netcfg.c) */
+	uint8_t mac[6];
+	bool has_mac;
+	uint16_t mtu;
+
 	/* Guarded by every queue's access_lock. */
 	struct vsw_mem mem;
 	struct vhu_map maps[VSW_MEM_MAX_REGIONS];
 
 	struct vhu_queue q[VHU_MAX_QUEUES];
+};
+
+/** What one message handler sees and answers. */
+struct hctx {
+	struct vsw_vhost_dev *dev;
+	struct vhu_msg *msg;
+	union vhu_payload reply;
+	uint32_t reply_size;
+	char why[256];
 };
 
 /* vhu_conn.c: framing, fd passing, non-blocking replies. */
@@ -91,7 +106,17 @@ int vhu_conn_reply(struct vsw_vhost_dev *dev, const struct vhu_hdr *req,
 void vhu_dev_handle(struct vsw_vhost_dev *dev, struct vhu_msg *msg);
 void vhu_dev_reset(struct vsw_vhost_dev *dev);
 void vhu_dev_tick(struct vsw_vhost_dev *dev);
-uint64_t vhu_dev_offered_features(void);
+uint64_t vhu_dev_offered_features(const struct vsw_vhost_dev *dev);
+/** Record why the handler fails (logged, connection closed). @return -EINVAL */
+__attribute__((format(printf, 2, 3)))
+int vhu_fail(struct hctx *h, const char *fmt, ...);
+/** Reply with one u64. @return 0 */
+int vhu_reply_u64(struct hctx *h, uint64_t v);
+
+/* vhu_netcfg.c: the virtio-net device configuration (MTU, MAC, status). */
+int vhu_h_net_set_mtu(struct hctx *h);
+int vhu_h_get_config(struct hctx *h);
+int vhu_h_set_config(struct hctx *h);
 
 /* vhu_mem.c: guest memory table. */
 int vhu_mem_map(struct vsw_vhost_dev *dev, const struct vhu_memory *m,

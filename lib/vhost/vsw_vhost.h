@@ -50,6 +50,11 @@ struct vsw_vhost_conf {
 	const char *path;     /**< unix socket path */
 	bool server;          /**< listen (true) or connect and reconnect */
 	uint16_t queue_pairs; /**< 1..VSW_VHOST_MAX_QP */
+	/** MAC for the config space (VIRTIO_NET_F_MAC offered), or NULL */
+	const uint8_t *mac;
+	/** MTU for the config space until NET_SET_MTU says otherwise; 0:
+	 * 1500 */
+	uint16_t mtu;
 };
 
 /**
@@ -89,10 +94,28 @@ uint16_t vsw_vhost_enqueue_burst(struct vsw_vhost_dev *dev, uint16_t qp,
 /** Snapshot of one virtqueue for show commands and logs. */
 struct vsw_vhost_queue_info {
 	bool ready;
+	bool enabled;         /**< SET_VRING_ENABLE (or implied) */
+	bool packed;
 	uint16_t size;
 	enum vsw_vring_err broken;
+	uint64_t kicks;       /**< kick eventfd counts read (1 s tick) */
 	struct vsw_vring_stats stats;
 };
+
+/** Snapshot of the device for show commands. */
+struct vsw_vhost_info {
+	bool connected;
+	bool server;
+	uint16_t queue_pairs;
+	uint16_t mtu;               /**< NET_SET_MTU, else the configured one */
+	uint8_t mac[6];
+	bool has_mac;
+	uint64_t features;          /**< negotiated (SET_FEATURES) */
+	uint64_t protocol_features; /**< negotiated */
+};
+
+/** Fill @p info (control thread). */
+void vsw_vhost_info(const struct vsw_vhost_dev *dev, struct vsw_vhost_info *info);
 
 /** Fill @p info for virtqueue @p vq (control thread). @return 0 or -EINVAL. */
 int vsw_vhost_queue_info(struct vsw_vhost_dev *dev, uint16_t vq,

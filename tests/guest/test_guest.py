@@ -4,7 +4,8 @@ cross-connected vm1 <-> vm2: ping both ways and a 10 s iperf3 TCP run.
 vm2 is the iperf3 server (10.0.0.2), vm1 the client (10.0.0.1). Cells:
 vswd as vhost-user server (QEMU connects) and as client (QEMU listens with
 server=on,wait=off), each with split rings and with packed rings (one
-queue pair), and with two queue pairs (mq=on, ethtool -L eth0 combined 2).
+queue pair), and with two queue pairs (mq=on, ethtool -L eth0 combined 2,
+and host_mtu=9000: QEMU sends NET_SET_MTU, the guests run a 9000-byte MTU).
 Both guests negotiate checksum and TSO offloads, so TCP crosses vswd as
 64 KB super-frames. One more cell turns every offload off on vm2: vswd
 then cuts vm1's TSO frames and completes its checksums in software
@@ -18,6 +19,7 @@ other sent or counted as a drop. The negotiated features and the iperf3
 figures go to the "vsw guest figures" summary of the CI log.
 """
 
+import re
 import time
 
 import pytest
@@ -48,6 +50,17 @@ for _mode in ("server", "client"):
     ]
 CELLS.append(pytest.param("server", True, 1, NO_OFFLOADS,
                           id="server-packed-q1-vm2-no-offloads"))
+
+
+JUMBO_MTU = 9000
+
+
+def dev_opts(name, queues, vm2_opts):
+    """Extra virtio-net-pci properties of guest name in this cell."""
+    opts = [vm2_opts] if vm2_opts and name == "vm2" else []
+    if queues > 1:
+        opts.append("host_mtu=%d" % JUMBO_MTU)
+    return ",".join(opts)
 
 
 def mbit(bps):
@@ -83,7 +96,7 @@ def test_two_guests(mode, packed, queues, vm2_opts, guest_image, qemu_bin, vswd_
                 name, workdir, guest_image, socks[name], role, ip, peer, mac=mac,
                 backend_server=backend_server, iperf_time=IPERF_TIME, queues=queues,
                 packed=packed, deadline=GUEST_TIMEOUT + 30,
-                dev_opts=vm2_opts if name == "vm2" else "")))
+                dev_opts=dev_opts(name, queues, vm2_opts))))
         for g in guests:
             g.start()
 
@@ -148,6 +161,10 @@ def test_two_guests(mode, packed, queues, vm2_opts, guest_image, qemu_bin, vswd_
                 assert (bit in names) == want, "%s: %s %snegotiated: %s" % (
                     name, bit, "not " if want else "", names)
         if queues > 1:
+            for port in ("vm1", "vm2"):
+                assert re.search(r"vhost: %s \(.*\): mtu %d" % (port, JUMBO_MTU),
+                                 vswd.errors()), \
+                    "vswd did not log NET_SET_MTU %d for %s" % (JUMBO_MTU, port)
             for name, r in reps.items():
                 assert guestvm.VIRTIO_NET_F_MQ in r.net_features(), \
                     "%s: VIRTIO_NET_F_MQ not negotiated" % name

@@ -215,6 +215,33 @@ test_mem_table(void)
 	return 0;
 }
 
+static int
+test_config(void)
+{
+	struct vhu_msg m = mk(VHU_GET_CONFIG, VHU_CONFIG_HDR + 24);
+
+	m.payload.config.size = 24;
+	UNIT_CHECK(ok(&m));
+	m.payload.config.offset = 232; /* ends exactly at 256 */
+	UNIT_CHECK(ok(&m));
+	m.payload.config.offset = 233;
+	UNIT_CHECK(!ok(&m));
+	UNIT_CHECK(strstr(why, "past the 256-byte") != NULL);
+	m.payload.config.offset = 0xfffffff0u; /* offset + size wraps u32 */
+	UNIT_CHECK(!ok(&m));
+	m.payload.config.offset = 0;
+	m.payload.config.size = 25; /* disagrees with the payload */
+	UNIT_CHECK(!ok(&m));
+	UNIT_CHECK(strstr(why, "size field") != NULL);
+	m = mk(VHU_SET_CONFIG, 8);
+	UNIT_CHECK(!ok(&m));
+	m = mk(VHU_SET_CONFIG, VHU_CONFIG_HDR + 257); /* bigger than any */
+	UNIT_CHECK(vsw_vhu_hdr_validate(&m.hdr, why, sizeof(why)) != 0);
+	m = mk(VHU_NET_SET_MTU, 8);
+	UNIT_CHECK(ok(&m));
+	return 0;
+}
+
 int
 main(void)
 {
@@ -227,6 +254,7 @@ main(void)
 		UNIT_TEST(test_addr),
 		UNIT_TEST(test_vring_fd),
 		UNIT_TEST(test_mem_table),
+		UNIT_TEST(test_config),
 	};
 
 	return unit_main("vhu_msg", tests, RTE_DIM(tests));

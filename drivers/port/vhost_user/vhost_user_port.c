@@ -4,6 +4,11 @@
  * own back-end (lib/vhost).
  *
  *   vhost-user:path=/run/vsw/vm1.sock[,server=1][,queues=1]
+ *              [,mac=52:54:00:00:00:01][,mtu=9000]
+ *
+ * mac and mtu fill the device config space for front-ends that read it
+ * (GET_CONFIG); QEMU and DPDK's virtio-user keep their own, and QEMU
+ * tells the back-end its host_mtu with NET_SET_MTU.
  *
  * rx queue q = the guest's transmit queue of pair q; tx queue q = the
  * guest's receive queue of pair q (a PMD's tx queue index is taken modulo
@@ -14,6 +19,7 @@
 #include <string.h>
 
 #include <rte_errno.h>
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 
 #include "vsw_port.h"
@@ -34,7 +40,10 @@ vu_create(struct vsw_port *port, struct vsw_port_args *args,
 	struct vhost_user_port *vu;
 	const char *path = vsw_port_arg_str(args, "path");
 	unsigned long server, queues;
+	const char *mac = vsw_port_arg_str(args, "mac");
+	struct rte_ether_addr ea;
 	struct vsw_vhost_conf conf;
+	unsigned long mtu;
 
 	if (path == NULL || *path == '\0') {
 		snprintf(err, errlen, "option 'path' is required");
@@ -47,8 +56,15 @@ vu_create(struct vsw_port *port, struct vsw_port_args *args,
 	}
 	if (vsw_port_arg_uint(args, "server", 0, 1, 1, &server, err, errlen) ||
 	    vsw_port_arg_uint(args, "queues", 1, VSW_VHOST_MAX_QP, 1, &queues,
-			      err, errlen))
+			      err, errlen) ||
+	    vsw_port_arg_uint(args, "mtu", 68, 65535, 1500, &mtu, err, errlen))
 		return -EINVAL;
+	if (mac != NULL && (rte_ether_unformat_addr(mac, &ea) != 0 ||
+			    !rte_is_unicast_ether_addr(&ea))) {
+		snprintf(err, errlen, "option 'mac': '%s' is not a unicast MAC"
+			 " address (xx:xx:xx:xx:xx:xx)", mac);
+		return -EINVAL;
+	}
 	vu = calloc(1, sizeof(*vu));
 	if (vu == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -63,6 +79,8 @@ vu_create(struct vsw_port *port, struct vsw_port_args *args,
 		.path = vu->path,
 		.server = vu->server,
 		.queue_pairs = vu->queue_pairs,
+		.mac = mac != NULL ? ea.addr_bytes : NULL,
+		.mtu = (uint16_t)mtu,
 	};
 	vu->dev = vsw_vhost_create(&conf, env->loop);
 	if (vu->dev == NULL) {
