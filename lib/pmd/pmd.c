@@ -22,9 +22,17 @@ int
 vsw_pmd_add_rxq(struct vsw_pmd *pmd, struct vsw_port *port, uint16_t qid,
 		struct vsw_port *out)
 {
+	unsigned int i;
+
 	if (pmd->n_rxq == VSW_PMD_MAX_RXQ)
 		return -ENOSPC;
 	pmd->rxq[pmd->n_rxq++] = (struct vsw_pmd_rxq){ port, out, qid };
+	if (out == NULL || !out->tx_flush)
+		return 0;
+	for (i = 0; i < pmd->n_flush && pmd->flush[i] != out; i++)
+		;
+	if (i == pmd->n_flush)
+		pmd->flush[pmd->n_flush++] = out; /* <= n_rxq entries */
 	return 0;
 }
 
@@ -57,6 +65,8 @@ pmd_main(void *arg)
 
 		for (unsigned int i = 0; i < pmd->n_rxq; i++)
 			pkts += poll_rxq(pmd, &pmd->rxq[i]);
+		for (unsigned int i = 0; i < pmd->n_flush; i++)
+			pmd->flush[i]->ops->tx_flush(pmd->flush[i], pmd->id);
 		now = rte_rdtsc();
 		if (pkts) {
 			pmd->stats.busy_cycles += now - prev;

@@ -55,6 +55,9 @@ struct vsw_pmd {
 	bool quit;
 	unsigned int n_rxq;
 	struct vsw_pmd_rxq rxq[VSW_PMD_MAX_RXQ];
+	/** tx ports of this PMD that want ops->tx_flush every iteration */
+	unsigned int n_flush;
+	struct vsw_port *flush[VSW_PMD_MAX_RXQ];
 	struct vsw_pmd_stats stats __rte_cache_aligned;
 };
 

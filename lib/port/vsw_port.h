@@ -69,6 +69,12 @@ struct vsw_port_ops {
 	 */
 	uint16_t (*tx_burst)(struct vsw_port *port, uint16_t q,
 			     struct rte_mbuf **pkts, uint16_t n, uint64_t *bytes);
+	/**
+	 * Optional, called by the PMD owning tx queue @p q on every loop
+	 * iteration when port->tx_flush is set: finish what tx_burst left
+	 * pending (a coalesced interrupt whose time has come).
+	 */
+	void (*tx_flush)(struct vsw_port *port, uint16_t q);
 	/** One-line description for logs ("server /run/vsw/vm1.sock"). */
 	void (*describe)(const struct vsw_port *port, char *buf, size_t len);
 };
@@ -85,6 +91,7 @@ struct vsw_port {
 	void *priv;
 	uint16_t nb_rxq;
 	uint16_t nb_txq;
+	bool tx_flush;  /**< the PMD calls ops->tx_flush (set at create) */
 	char name[VSW_PORT_NAME_MAX];
 	struct vsw_port_stats rx[VSW_PORT_MAX_QUEUES];
 	struct vsw_port_stats tx[VSW_PORT_MAX_QUEUES];

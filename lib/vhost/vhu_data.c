@@ -6,6 +6,8 @@
  */
 #include <sys/eventfd.h>
 
+#include <rte_cycles.h>
+
 #include "vsw_net.h"
 #include "vhu_priv.h"
 
@@ -17,6 +19,9 @@ queue_get(struct vsw_vhost_dev *dev, uint16_t vq)
 	if (unlikely(vq >= dev->nr_queues))
 		return NULL;
 	q = &dev->q[vq];
+	/* Stopped or disabled: one load, no atomic (checked again below). */
+	if (!__atomic_load_n(&q->ready, __ATOMIC_RELAXED))
+		return NULL;
 	/* The control thread holds it for writing while it changes the
 	 * queue or the memory table: skip this round. */
 	if (rte_rwlock_read_trylock(&q->access_lock) != 0)
@@ -29,14 +34,54 @@ queue_get(struct vsw_vhost_dev *dev, uint16_t vq)
 }
 
 static __rte_always_inline void
+queue_notify(struct vhu_queue *q)
+{
+	if (vsw_vring_need_call(&q->ring) && q->callfd >= 0)
+		eventfd_write(q->callfd, 1);
+}
+
+static __rte_always_inline void
 queue_put(struct vhu_queue *q)
 {
 	/* Asked after every burst: a burst may publish used entries without
 	 * returning packets (header-only chains); it answers false at once
 	 * when nothing was published. */
-	if (vsw_vring_need_call(&q->ring) && q->callfd >= 0)
-		eventfd_write(q->callfd, 1);
+	queue_notify(q);
 	rte_rwlock_read_unlock(&q->access_lock);
+}
+
+/*
+ * Coalesced guest rx: ask need_call (which covers everything published
+ * since the last call) only once enough packets or time went by; the
+ * PMD's flush catches the time limit when traffic stops.
+ */
+static __rte_noinline void
+queue_put_coalesced(struct vsw_vhost_dev *dev, struct vhu_queue *q,
+		    uint16_t sent)
+{
+	if (sent > 0) {
+		if (q->co_pending == 0)
+			q->co_first = rte_rdtsc();
+		q->co_pending += sent;
+	}
+	if (q->co_pending > 0 &&
+	    ((dev->co_pkts != 0 && q->co_pending >= dev->co_pkts) ||
+	     rte_rdtsc() - q->co_first >= dev->co_cycles)) {
+		queue_notify(q);
+		q->co_pending = 0;
+	}
+	rte_rwlock_read_unlock(&q->access_lock);
+}
+
+/* The guest receive queue transmit queue @p txq lands on, or NULL. */
+static __rte_always_inline struct vhu_queue *
+rx_queue_get(struct vsw_vhost_dev *dev, uint16_t txq)
+{
+	uint16_t pairs = __atomic_load_n(&dev->n_rx_pairs, __ATOMIC_ACQUIRE);
+
+	if (unlikely(pairs == 0))
+		return NULL;
+	return queue_get(dev, 2 * dev->rx_pairs[txq % pairs]);
 }
 
 uint16_t
@@ -103,10 +148,10 @@ enqueue_slow(struct vsw_vring *vr, struct rte_mbuf *const *pkts, uint16_t n)
 }
 
 uint16_t
-vsw_vhost_enqueue_burst(struct vsw_vhost_dev *dev, uint16_t qp,
+vsw_vhost_enqueue_burst(struct vsw_vhost_dev *dev, uint16_t txq,
 			struct rte_mbuf *const *pkts, uint16_t n, uint64_t *bytes)
 {
-	struct vhu_queue *q = queue_get(dev, 2 * qp);
+	struct vhu_queue *q = rx_queue_get(dev, txq);
 	uint64_t before, flags = 0;
 	uint16_t sent;
 
@@ -120,6 +165,24 @@ vsw_vhost_enqueue_burst(struct vsw_vhost_dev *dev, uint16_t qp,
 	else
 		sent = enqueue_slow(&q->ring, pkts, n);
 	*bytes += q->ring.stats.bytes - before;
-	queue_put(q);
+	if (likely(dev->co_cycles == 0))
+		queue_put(q);
+	else
+		queue_put_coalesced(dev, q, sent);
 	return sent;
+}
+
+bool
+vsw_vhost_coalescing(const struct vsw_vhost_dev *dev)
+{
+	return dev->co_cycles != 0;
+}
+
+void
+vsw_vhost_flush(struct vsw_vhost_dev *dev, uint16_t txq)
+{
+	struct vhu_queue *q = rx_queue_get(dev, txq);
+
+	if (q != NULL)
+		queue_put_coalesced(dev, q, 0);
 }

@@ -18,6 +18,7 @@
 #include <linux/virtio_net.h>
 #include <linux/virtio_ring.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 
 #include "vsw_loop.h"
@@ -155,7 +156,7 @@ queue_stop(struct vhu_queue *q)
 		stats_add(&q->stats_base, &q->ring.stats);
 		memset(&q->ring.stats, 0, sizeof(q->ring.stats));
 	}
-	q->ready = false;
+	__atomic_store_n(&q->ready, false, __ATOMIC_RELAXED);
 }
 
 /*
@@ -230,7 +231,7 @@ queue_refresh(struct hctx *h, uint16_t qi)
 			    " outside the ring", qi, q->base);
 	vsw_vring_disable_kicks(&q->ring);
 	q->reported = VSW_VRING_OK;
-	q->ready = true;
+	__atomic_store_n(&q->ready, true, __ATOMIC_RELAXED);
 	VHU_LOG(INFO, dev, "queue %u running: %s, %u entries from base 0x%x", qi,
 		is_packed(dev) ? "packed" : "split", q->num,
 		vsw_vring_get_base(&q->ring));
@@ -279,12 +280,25 @@ reset_locked(struct vsw_vhost_dev *dev)
 	dev->features_set = false;
 }
 
+/* The guest receive pairs the PMD may send on: ready ones, in order. */
+static void
+rx_pairs_update(struct vsw_vhost_dev *dev)
+{
+	uint16_t n = 0;
+
+	for (uint16_t p = 0; p < dev->nr_queues / 2; p++)
+		if (dev->q[2 * p].ready)
+			dev->rx_pairs[n++] = (uint8_t)p;
+	__atomic_store_n(&dev->n_rx_pairs, n, __ATOMIC_RELEASE);
+}
+
 void
 vhu_dev_reset(struct vsw_vhost_dev *dev)
 {
 	lock_all(dev);
 	reset_locked(dev);
 	unlock_all(dev);
+	rx_pairs_update(dev);
 }
 
 /* --- handlers: return 0, or -errno with h->why set --- */
@@ -601,6 +615,7 @@ vhu_dev_handle(struct vsw_vhost_dev *dev, struct vhu_msg *msg)
 	rc = handlers[msg->hdr.request](&h);
 	if (d->stop_queues)
 		unlock_all(dev);
+	rx_pairs_update(dev);
 	if (send_replies(&h, d, rc) != 0) {
 		vhu_conn_close(dev, "front-end does not read its replies");
 		return;
@@ -674,6 +689,10 @@ vsw_vhost_create(const struct vsw_vhost_conf *conf, struct vsw_loop *loop)
 		dev->has_mac = true;
 	}
 	dev->mtu = conf->mtu != 0 ? conf->mtu : 1500;
+	dev->co_cycles = conf->coalesce_usecs * rte_get_tsc_hz() / 1000000;
+	if (conf->coalesce_usecs != 0 && dev->co_cycles == 0)
+		dev->co_cycles = 1;
+	dev->co_pkts = conf->coalesce_pkts;
 	snprintf(dev->path, sizeof(dev->path), "%s", conf->path);
 	dev->server = conf->server;
 	dev->nr_queues = 2 * conf->queue_pairs;

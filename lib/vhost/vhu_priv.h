@@ -36,6 +36,10 @@ struct vhu_queue {
 	bool ready;
 	int callfd;
 	struct vsw_vring ring;
+	/* Coalescing (guest rx), PMD only: packets since the last call
+	 * check, and the TSC of the first of them. */
+	uint32_t co_pending;
+	uint64_t co_first;
 	/* Control thread only. */
 	int kickfd;
 	int errfd;
@@ -79,6 +83,14 @@ struct vsw_vhost_dev {
 	uint8_t mac[6];
 	bool has_mac;
 	uint16_t mtu;
+
+	/* Ready guest receive pairs, rebuilt by the control thread after
+	 * every message; read by the PMD without a lock (a stale pick finds
+	 * its queue stopped and sends nothing). */
+	uint16_t n_rx_pairs;
+	uint8_t rx_pairs[VSW_VHOST_MAX_QP];
+	uint64_t co_cycles;      /**< coalescing: TSC cycles, 0 = off */
+	uint32_t co_pkts;        /**< coalescing: packets, 0 = no limit */
 
 	/* Guarded by every queue's access_lock. */
 	struct vsw_mem mem;

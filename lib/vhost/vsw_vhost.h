@@ -55,6 +55,14 @@ struct vsw_vhost_conf {
 	/** MTU for the config space until NET_SET_MTU says otherwise; 0:
 	 * 1500 */
 	uint16_t mtu;
+	/**
+	 * Interrupt coalescing on the guest's receive queues: a call waits
+	 * until @c coalesce_pkts packets (0: no packet limit) or
+	 * @c coalesce_usecs microseconds since the first uncalled packet.
+	 * 0 usecs: off, a call follows every burst the guest asks it for.
+	 */
+	uint32_t coalesce_usecs;
+	uint32_t coalesce_pkts;
 };
 
 /**
@@ -83,13 +91,24 @@ uint16_t vsw_vhost_dequeue_burst(struct vsw_vhost_dev *dev, uint16_t qp,
 				 uint16_t n);
 
 /**
- * Data path: copy up to @p n packets to the guest on queue pair @p qp and
- * notify it if it asked. Returns how many were delivered and adds their
- * length to *@p bytes; the caller keeps and frees all @p n mbufs.
+ * Data path: copy up to @p n packets to the guest and notify it if it
+ * asked. Transmit queue @p txq (one per PMD) lands on the guest's ready
+ * receive queue number txq modulo their count: pairs the guest disabled
+ * or never started get nothing. Returns how many were delivered and adds
+ * their length to *@p bytes; the caller keeps and frees all @p n mbufs.
  */
-uint16_t vsw_vhost_enqueue_burst(struct vsw_vhost_dev *dev, uint16_t qp,
+uint16_t vsw_vhost_enqueue_burst(struct vsw_vhost_dev *dev, uint16_t txq,
 				 struct rte_mbuf *const *pkts, uint16_t n,
 				 uint64_t *bytes);
+
+/** True when the device coalesces calls: the PMD must call flush. */
+bool vsw_vhost_coalescing(const struct vsw_vhost_dev *dev);
+
+/**
+ * Data path, by the PMD owning @p txq, once per loop iteration when
+ * coalescing: make the call whose time has come.
+ */
+void vsw_vhost_flush(struct vsw_vhost_dev *dev, uint16_t txq);
 
 /** Snapshot of one virtqueue for show commands and logs. */
 struct vsw_vhost_queue_info {

@@ -9,7 +9,9 @@ and host_mtu=9000: QEMU sends NET_SET_MTU, the guests run a 9000-byte MTU).
 Both guests negotiate checksum and TSO offloads, so TCP crosses vswd as
 64 KB super-frames. One more cell turns every offload off on vm2: vswd
 then cuts vm1's TSO frames and completes its checksums in software
-(lib/net), and vm2's full-checksum frames reach vm1 as they are.
+(lib/net), and vm2's full-checksum frames reach vm1 as they are; that
+cell also coalesces the guests' receive interrupts (coalesce-usecs=50,
+coalesce-pkts=64 on both ports).
 
 Asserted: both guests power off by themselves, 5/5 pings answered each
 way, iperf3 moved data (the figure is printed, never judged), both guests
@@ -49,7 +51,8 @@ for _mode in ("server", "client"):
         pytest.param(_mode, False, 2, "", id="%s-split-q2" % _mode),
     ]
 CELLS.append(pytest.param("server", True, 1, NO_OFFLOADS,
-                          id="server-packed-q1-vm2-no-offloads"))
+                          id="server-packed-q1-vm2-no-offloads-coalesced"))
+COALESCE = ",coalesce-usecs=50,coalesce-pkts=64"
 
 
 JUMBO_MTU = 9000
@@ -82,9 +85,11 @@ def test_two_guests(mode, packed, queues, vm2_opts, guest_image, qemu_bin, vswd_
                     workdir, registry, report):
     backend_server = mode == "server"
     args, socks = vswlib.vswd_xconnect_args(workdir, server=backend_server)
-    if queues > 1:
-        args = [a + ",queues=%d" % queues if a.startswith("vm") and "vhost-user" in a else a
-                for a in args]
+    port_opts = ",queues=%d" % queues if queues > 1 else ""
+    if vm2_opts:
+        port_opts += COALESCE
+    args = [a + port_opts if a.startswith("vm") and "vhost-user" in a else a
+            for a in args]
     vswd = registry.add(vswlib.Vswd(workdir, args, eal=vswd_eal, binary=vswd_bin))
     guests = []
     try:

@@ -5,14 +5,16 @@
  *
  *   vhost-user:path=/run/vsw/vm1.sock[,server=1][,queues=1]
  *              [,mac=52:54:00:00:00:01][,mtu=9000]
+ *              [,coalesce-usecs=50[,coalesce-pkts=32]]
  *
  * mac and mtu fill the device config space for front-ends that read it
  * (GET_CONFIG); QEMU and DPDK's virtio-user keep their own, and QEMU
- * tells the back-end its host_mtu with NET_SET_MTU.
+ * tells the back-end its host_mtu with NET_SET_MTU. coalesce-usecs delays
+ * the guest's receive interrupts by up to that long, or until
+ * coalesce-pkts packets arrived (vsw_vhost_conf).
  *
- * rx queue q = the guest's transmit queue of pair q; tx queue q = the
- * guest's receive queue of pair q (a PMD's tx queue index is taken modulo
- * the number of pairs).
+ * rx queue q = the guest's transmit queue of pair q; tx queue q (one per
+ * PMD) = the guest's q-th ready receive queue, modulo their count.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -43,7 +45,7 @@ vu_create(struct vsw_port *port, struct vsw_port_args *args,
 	const char *mac = vsw_port_arg_str(args, "mac");
 	struct rte_ether_addr ea;
 	struct vsw_vhost_conf conf;
-	unsigned long mtu;
+	unsigned long mtu, co_usecs, co_pkts;
 
 	if (path == NULL || *path == '\0') {
 		snprintf(err, errlen, "option 'path' is required");
@@ -57,8 +59,17 @@ vu_create(struct vsw_port *port, struct vsw_port_args *args,
 	if (vsw_port_arg_uint(args, "server", 0, 1, 1, &server, err, errlen) ||
 	    vsw_port_arg_uint(args, "queues", 1, VSW_VHOST_MAX_QP, 1, &queues,
 			      err, errlen) ||
-	    vsw_port_arg_uint(args, "mtu", 68, 65535, 1500, &mtu, err, errlen))
+	    vsw_port_arg_uint(args, "mtu", 68, 65535, 1500, &mtu, err, errlen) ||
+	    vsw_port_arg_uint(args, "coalesce-usecs", 0, 100000, 0, &co_usecs,
+			      err, errlen) ||
+	    vsw_port_arg_uint(args, "coalesce-pkts", 0, 4096, 0, &co_pkts,
+			      err, errlen))
 		return -EINVAL;
+	if (co_pkts != 0 && co_usecs == 0) {
+		snprintf(err, errlen, "option 'coalesce-pkts' needs"
+			 " 'coalesce-usecs' (the longest a call may wait)");
+		return -EINVAL;
+	}
 	if (mac != NULL && (rte_ether_unformat_addr(mac, &ea) != 0 ||
 			    !rte_is_unicast_ether_addr(&ea))) {
 		snprintf(err, errlen, "option 'mac': '%s' is not a unicast MAC"
@@ -81,6 +92,8 @@ vu_create(struct vsw_port *port, struct vsw_port_args *args,
 		.queue_pairs = vu->queue_pairs,
 		.mac = mac != NULL ? ea.addr_bytes : NULL,
 		.mtu = (uint16_t)mtu,
+		.coalesce_usecs = (uint32_t)co_usecs,
+		.coalesce_pkts = (uint32_t)co_pkts,
 	};
 	vu->dev = vsw_vhost_create(&conf, env->loop);
 	if (vu->dev == NULL) {
@@ -93,6 +106,7 @@ vu_create(struct vsw_port *port, struct vsw_port_args *args,
 	port->priv = vu;
 	port->nb_rxq = vu->queue_pairs;
 	port->nb_txq = vu->queue_pairs;
+	port->tx_flush = vsw_vhost_coalescing(vu->dev);
 	return 0;
 }
 
@@ -125,9 +139,17 @@ vu_tx_burst(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
 	uint16_t sent;
 
 	/* The back-end copies: every mbuf is ours to free afterwards. */
-	sent = vsw_vhost_enqueue_burst(vu->dev, q % vu->queue_pairs, pkts, n, bytes);
+	sent = vsw_vhost_enqueue_burst(vu->dev, q, pkts, n, bytes);
 	rte_pktmbuf_free_bulk(pkts, n);
 	return sent;
+}
+
+static void
+vu_tx_flush(struct vsw_port *port, uint16_t q)
+{
+	struct vhost_user_port *vu = port->priv;
+
+	vsw_vhost_flush(vu->dev, q);
 }
 
 static void
@@ -146,6 +168,7 @@ static const struct vsw_port_ops vhost_user_ops = {
 	.destroy = vu_destroy,
 	.rx_burst = vu_rx_burst,
 	.tx_burst = vu_tx_burst,
+	.tx_flush = vu_tx_flush,
 	.describe = vu_describe,
 };
 
