@@ -9,6 +9,7 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -22,6 +23,7 @@ struct vswd_dp {
 	struct vsw_port *ports[VSW_CONFIG_MAX_PORTS];
 	struct vsw_port *peer[VSW_CONFIG_MAX_PORTS];
 	struct vsw_pmd pmd;
+	struct rte_rcu_qsbr *qsbr;
 	bool running;
 };
 
@@ -38,7 +40,8 @@ static int
 create_ports(struct vswd_dp *dp, const struct vsw_config *cfg,
 	     struct vsw_loop *loop, char *err, size_t errlen)
 {
-	struct vsw_port_env env = { .loop = loop, .mp = dp->mp };
+	struct vsw_port_env env = { .loop = loop, .mp = dp->mp,
+				    .qsbr = dp->qsbr };
 	char desc[256];
 
 	for (unsigned int i = 0; i < cfg->n_ports; i++) {
@@ -76,7 +79,7 @@ plan_pmd(struct vswd_dp *dp, char *err, size_t errlen)
 	if (rte_lcore_count() > 2)
 		printf("vswd: %u lcores given; this version polls with one PMD on"
 		       " lcore %u\n", rte_lcore_count(), lcore);
-	vsw_pmd_init(&dp->pmd, lcore, 0);
+	vsw_pmd_init(&dp->pmd, lcore, 0, dp->qsbr);
 	for (unsigned int i = 0; i < dp->n_ports; i++) {
 		struct vsw_port *p = dp->ports[i];
 
@@ -108,6 +111,12 @@ vswd_dp_start(const struct vsw_config *cfg, struct vsw_loop *loop, char *err,
 			 cfg->mbufs, rte_strerror(rte_errno));
 		goto err_free;
 	}
+	dp->qsbr = vsw_pmd_qsbr_create(1);
+	if (dp->qsbr == NULL) {
+		snprintf(err, errlen, "cannot create the PMD quiescent-state"
+			 " variable: %s", rte_strerror(rte_errno));
+		goto err_ports;
+	}
 	if (create_ports(dp, cfg, loop, err, errlen) != 0 ||
 	    plan_pmd(dp, err, errlen) != 0)
 		goto err_ports;
@@ -122,6 +131,7 @@ vswd_dp_start(const struct vsw_config *cfg, struct vsw_loop *loop, char *err,
 err_ports:
 	for (unsigned int i = 0; i < dp->n_ports; i++)
 		vsw_port_destroy(dp->ports[i]);
+	rte_free(dp->qsbr);
 	rte_mempool_free(dp->mp);
 err_free:
 	free(dp);
@@ -160,6 +170,7 @@ vswd_dp_stop(struct vswd_dp *dp)
 	print_stats(dp);
 	for (unsigned int i = 0; i < dp->n_ports; i++)
 		vsw_port_destroy(dp->ports[i]);
+	rte_free(dp->qsbr);
 	rte_mempool_free(dp->mp);
 	free(dp);
 }

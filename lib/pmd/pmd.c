@@ -4,18 +4,36 @@
 
 #include <rte_cycles.h>
 #include <rte_launch.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
+#include <rte_rcu_qsbr.h>
 
 #include "vsw_pmd.h"
 #include "vsw_port.h"
 
+struct rte_rcu_qsbr *
+vsw_pmd_qsbr_create(uint32_t max_pmds)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(max_pmds);
+	struct rte_rcu_qsbr *v = rte_zmalloc("vsw_pmd_qsbr", sz,
+					     RTE_CACHE_LINE_SIZE);
+
+	if (v != NULL && rte_rcu_qsbr_init(v, max_pmds) != 0) {
+		rte_free(v);
+		v = NULL;
+	}
+	return v;
+}
+
 void
-vsw_pmd_init(struct vsw_pmd *pmd, unsigned int lcore, uint16_t id)
+vsw_pmd_init(struct vsw_pmd *pmd, unsigned int lcore, uint16_t id,
+	     struct rte_rcu_qsbr *qsbr)
 {
 	memset(pmd, 0, sizeof(*pmd));
 	pmd->lcore = lcore;
 	pmd->id = id;
+	pmd->qsbr = qsbr;
 }
 
 int
@@ -60,6 +78,7 @@ pmd_main(void *arg)
 	struct vsw_pmd *pmd = arg;
 	uint64_t prev = rte_rdtsc();
 
+	rte_rcu_qsbr_thread_online(pmd->qsbr, pmd->id);
 	while (!__atomic_load_n(&pmd->quit, __ATOMIC_ACQUIRE)) {
 		uint64_t pkts = 0, now;
 
@@ -76,15 +95,26 @@ pmd_main(void *arg)
 		}
 		pmd->stats.iterations++;
 		prev = now;
+		/* Between bursts: nothing of a queue is held. */
+		rte_rcu_qsbr_quiescent(pmd->qsbr, pmd->id);
 	}
+	rte_rcu_qsbr_thread_offline(pmd->qsbr, pmd->id);
 	return 0;
 }
 
 int
 vsw_pmd_launch(struct vsw_pmd *pmd)
 {
+	int rc;
+
 	__atomic_store_n(&pmd->quit, false, __ATOMIC_RELEASE);
-	return rte_eal_remote_launch(pmd_main, pmd, pmd->lcore);
+	rc = rte_rcu_qsbr_thread_register(pmd->qsbr, pmd->id);
+	if (rc != 0)
+		return rc;
+	rc = rte_eal_remote_launch(pmd_main, pmd, pmd->lcore);
+	if (rc != 0)
+		rte_rcu_qsbr_thread_unregister(pmd->qsbr, pmd->id);
+	return rc;
 }
 
 void
@@ -93,4 +123,5 @@ vsw_pmd_stop(struct vsw_pmd *pmd)
 	/* Pairs with the acquire load at the top of each PMD iteration. */
 	__atomic_store_n(&pmd->quit, true, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(pmd->lcore);
+	rte_rcu_qsbr_thread_unregister(pmd->qsbr, pmd->id);
 }

@@ -30,6 +30,7 @@
 
 #include <rte_common.h>
 
+struct rte_rcu_qsbr;
 struct vsw_port;
 
 #define VSW_PMD_MAX_RXQ 64
@@ -51,8 +52,10 @@ struct vsw_pmd_stats {
 
 struct vsw_pmd {
 	unsigned int lcore;
-	uint16_t id;
+	uint16_t id;           /**< also its thread id in qsbr */
 	bool quit;
+	/** reports a quiescent state after every loop iteration */
+	struct rte_rcu_qsbr *qsbr;
 	unsigned int n_rxq;
 	struct vsw_pmd_rxq rxq[VSW_PMD_MAX_RXQ];
 	/** tx ports of this PMD that want ops->tx_flush every iteration */
@@ -62,7 +65,16 @@ struct vsw_pmd {
 };
 
 /** Initialise @p pmd for @p lcore; it uses tx queue @p id of every port. */
-void vsw_pmd_init(struct vsw_pmd *pmd, unsigned int lcore, uint16_t id);
+/**
+ * The quiescent-state variable shared by up to @p max_pmds PMDs (ids
+ * 0..max_pmds-1); control-thread code that changes what a burst reads
+ * waits on it (rte_rcu_qsbr_synchronize). Free with rte_free().
+ * @return it, or NULL.
+ */
+struct rte_rcu_qsbr *vsw_pmd_qsbr_create(uint32_t max_pmds);
+
+void vsw_pmd_init(struct vsw_pmd *pmd, unsigned int lcore, uint16_t id,
+		  struct rte_rcu_qsbr *qsbr);
 
 /** Add an rx queue to the poll list (before launch). @return 0 or -ENOSPC. */
 int vsw_pmd_add_rxq(struct vsw_pmd *pmd, struct vsw_port *port, uint16_t qid,

@@ -24,6 +24,7 @@
 #define VSW_PORT_MAX_QUEUES 8
 #define VSW_PORT_ARGS_MAX 16
 
+struct rte_rcu_qsbr;
 struct vsw_port;
 struct vsw_loop;
 
@@ -41,6 +42,8 @@ struct vsw_port_args {
 struct vsw_port_env {
 	struct vsw_loop *loop;     /**< control thread's event loop */
 	struct rte_mempool *mp;    /**< mbufs for received packets */
+	/** the PMD threads' quiescent-state variable (lib/pmd) */
+	struct rte_rcu_qsbr *qsbr;
 };
 
 /**

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Data-path entry points: take the queue's access lock for reading (never
- * wait for it), finish in software the offloads the guest did not
- * negotiate, run the ring engine, notify the guest if it asked.
+ * Data-path entry points: check the queue is ready (no lock: the control
+ * thread quiesces a queue before changing it, vhu_dev.c), finish in
+ * software the offloads the guest did not negotiate, run the ring engine,
+ * notify the guest if it asked.
  */
 #include <sys/eventfd.h>
 
@@ -19,25 +20,21 @@ queue_get(struct vsw_vhost_dev *dev, uint16_t vq)
 	if (unlikely(vq >= dev->nr_queues))
 		return NULL;
 	q = &dev->q[vq];
-	/* Stopped or disabled: one load, no atomic (checked again below). */
-	if (!__atomic_load_n(&q->ready, __ATOMIC_RELAXED))
+	/* Pairs with the release store that publishes an initialised ring. */
+	if (!__atomic_load_n(&q->ready, __ATOMIC_ACQUIRE))
 		return NULL;
-	/* The control thread holds it for writing while it changes the
-	 * queue or the memory table: skip this round. */
-	if (rte_rwlock_read_trylock(&q->access_lock) != 0)
-		return NULL;
-	if (unlikely(!q->ready)) {
-		rte_rwlock_read_unlock(&q->access_lock);
-		return NULL;
-	}
 	return q;
 }
 
 static __rte_always_inline void
 queue_notify(struct vhu_queue *q)
 {
-	if (vsw_vring_need_call(&q->ring) && q->callfd >= 0)
-		eventfd_write(q->callfd, 1);
+	if (vsw_vring_need_call(&q->ring)) {
+		int fd = __atomic_load_n(&q->callfd, __ATOMIC_RELAXED);
+
+		if (fd >= 0)
+			eventfd_write(fd, 1);
+	}
 }
 
 static __rte_always_inline void
@@ -47,7 +44,6 @@ queue_put(struct vhu_queue *q)
 	 * returning packets (header-only chains); it answers false at once
 	 * when nothing was published. */
 	queue_notify(q);
-	rte_rwlock_read_unlock(&q->access_lock);
 }
 
 /*
@@ -70,7 +66,6 @@ queue_put_coalesced(struct vsw_vhost_dev *dev, struct vhu_queue *q,
 		queue_notify(q);
 		q->co_pending = 0;
 	}
-	rte_rwlock_read_unlock(&q->access_lock);
 }
 
 /* The guest receive queue transmit queue @p txq lands on, or NULL. */

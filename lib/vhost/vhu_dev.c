@@ -20,6 +20,7 @@
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
+#include <rte_rcu_qsbr.h>
 
 #include "vsw_loop.h"
 #include "vsw_net.h"
@@ -69,18 +70,12 @@ vhu_fail(struct hctx *h, const char *fmt, ...)
 	return -EINVAL;
 }
 
+/* Wait until every PMD thread passed a quiescent state (between bursts). */
 static void
-lock_all(struct vsw_vhost_dev *dev)
+sync_pmds(struct vsw_vhost_dev *dev)
 {
-	for (uint16_t i = 0; i < dev->nr_queues; i++)
-		rte_rwlock_write_lock(&dev->q[i].access_lock);
-}
-
-static void
-unlock_all(struct vsw_vhost_dev *dev)
-{
-	for (uint16_t i = 0; i < dev->nr_queues; i++)
-		rte_rwlock_write_unlock(&dev->q[i].access_lock);
+	if (dev->qsbr != NULL)
+		rte_rcu_qsbr_synchronize(dev->qsbr, RTE_QSBR_THRID_INVALID);
 }
 
 static bool
@@ -144,19 +139,52 @@ stats_add(struct vsw_vring_stats *to, const struct vsw_vring_stats *s)
 #undef ADD_
 }
 
+/* After quiescing: keep the position, fold the ring counters into
+ * stats_base (vsw_vring_init() zeroes them). */
+static void
+queue_save(struct vhu_queue *q)
+{
+	q->base = vsw_vring_get_base(&q->ring);
+	stats_add(&q->stats_base, &q->ring.stats);
+	memset(&q->ring.stats, 0, sizeof(q->ring.stats));
+}
+
 /*
- * Stop the queue, keeping its position and folding its ring counters into
- * stats_base (vsw_vring_init() zeroes them). Caller holds q->access_lock.
+ * Stop the queue: no PMD is inside a burst on it once this returns, so
+ * its ring, callfd and the memory table may change. The ring keeps its
+ * position (between bursts every consumed entry is published).
  */
 static void
-queue_stop(struct vhu_queue *q)
+queue_stop(struct vsw_vhost_dev *dev, struct vhu_queue *q)
 {
-	if (q->ready) {
-		q->base = vsw_vring_get_base(&q->ring);
-		stats_add(&q->stats_base, &q->ring.stats);
-		memset(&q->ring.stats, 0, sizeof(q->ring.stats));
+	if (!q->ready)
+		return;
+	__atomic_store_n(&q->ready, false, __ATOMIC_RELEASE);
+	sync_pmds(dev);
+	queue_save(q);
+}
+
+/* Stop every queue, waiting for the PMDs once. */
+static void
+queue_stop_all(struct vsw_vhost_dev *dev)
+{
+	bool any = false;
+
+	for (uint16_t i = 0; i < dev->nr_queues; i++) {
+		if (dev->q[i].ready) {
+			__atomic_store_n(&dev->q[i].ready, false, __ATOMIC_RELEASE);
+			dev->q[i].ring_saved = false;
+			any = true;
+		} else {
+			dev->q[i].ring_saved = true;
+		}
 	}
-	__atomic_store_n(&q->ready, false, __ATOMIC_RELAXED);
+	if (!any)
+		return;
+	sync_pmds(dev);
+	for (uint16_t i = 0; i < dev->nr_queues; i++)
+		if (!dev->q[i].ring_saved)
+			queue_save(&dev->q[i]);
 }
 
 /*
@@ -189,7 +217,7 @@ queue_translate(const struct vsw_vhost_dev *dev, const struct vhu_queue *q,
  * (Re)start queue @p qi if everything it needs is there, translating its
  * ring addresses through the current memory table. A running queue is
  * restarted where it stood (between bursts every consumed entry is
- * published, so nothing is lost). Caller holds the queue's access_lock.
+ * published, so nothing is lost).
  */
 static int
 queue_refresh(struct hctx *h, uint16_t qi)
@@ -199,7 +227,7 @@ queue_refresh(struct hctx *h, uint16_t qi)
 	struct vsw_vring_config cfg;
 	uint64_t n = q->num;
 
-	queue_stop(q);
+	queue_stop(dev, q);
 	if (dev->mem.nregions == 0 || !q->has_num || !q->has_addr ||
 	    !q->started || !queue_enabled(dev, q))
 		return 0;
@@ -231,7 +259,8 @@ queue_refresh(struct hctx *h, uint16_t qi)
 			    " outside the ring", qi, q->base);
 	vsw_vring_disable_kicks(&q->ring);
 	q->reported = VSW_VRING_OK;
-	__atomic_store_n(&q->ready, true, __ATOMIC_RELAXED);
+	/* Publishes the initialised ring to the PMD's acquire load. */
+	__atomic_store_n(&q->ready, true, __ATOMIC_RELEASE);
 	VHU_LOG(INFO, dev, "queue %u running: %s, %u entries from base 0x%x", qi,
 		is_packed(dev) ? "packed" : "split", q->num,
 		vsw_vring_get_base(&q->ring));
@@ -258,14 +287,13 @@ close_fd(int *fd)
 	*fd = -1;
 }
 
-/* Forget the front-end. Caller holds every queue's access_lock. */
+/* Forget the front-end. Caller stopped every queue. */
 static void
-reset_locked(struct vsw_vhost_dev *dev)
+reset_stopped(struct vsw_vhost_dev *dev)
 {
 	for (uint16_t i = 0; i < dev->nr_queues; i++) {
 		struct vhu_queue *q = &dev->q[i];
 
-		queue_stop(q);
 		close_fd(&q->callfd);
 		close_fd(&q->kickfd);
 		close_fd(&q->errfd);
@@ -295,9 +323,8 @@ rx_pairs_update(struct vsw_vhost_dev *dev)
 void
 vhu_dev_reset(struct vsw_vhost_dev *dev)
 {
-	lock_all(dev);
-	reset_locked(dev);
-	unlock_all(dev);
+	queue_stop_all(dev);
+	reset_stopped(dev);
 	rx_pairs_update(dev);
 }
 
@@ -351,7 +378,7 @@ h_set_owner(struct hctx *h)
 static int
 h_reset_owner(struct hctx *h)
 {
-	reset_locked(h->dev);
+	reset_stopped(h->dev);
 	return 0;
 }
 
@@ -397,12 +424,10 @@ h_set_vring_num(struct hctx *h)
 			    h->msg->payload.state.index, num,
 			    is_packed(h->dev) ? "a size" : "a power of two",
 			    VSW_VRING_MAX_SIZE);
-	rte_rwlock_write_lock(&q->access_lock);
-	queue_stop(q);
+	queue_stop(h->dev, q);
 	q->num = num;
 	q->has_num = true;
 	rc = queue_refresh(h, (uint16_t)h->msg->payload.state.index);
-	rte_rwlock_write_unlock(&q->access_lock);
 	return rc;
 }
 
@@ -416,12 +441,10 @@ h_set_vring_addr(struct hctx *h)
 	if (a->flags != 0)
 		return vhu_fail(h, "SET_VRING_ADDR: queue %u: flags 0x%x (dirty logging"
 			    " was not offered)", a->index, a->flags);
-	rte_rwlock_write_lock(&q->access_lock);
-	queue_stop(q);
+	queue_stop(h->dev, q);
 	q->addr = *a;
 	q->has_addr = true;
 	rc = queue_refresh(h, (uint16_t)a->index);
-	rte_rwlock_write_unlock(&q->access_lock);
 	return rc;
 }
 
@@ -438,11 +461,9 @@ h_set_vring_base(struct hctx *h)
 	if (!is_packed(h->dev) && num > UINT16_MAX)
 		return vhu_fail(h, "SET_VRING_BASE: queue %u: base %u > 65535",
 			    h->msg->payload.state.index, num);
-	rte_rwlock_write_lock(&q->access_lock);
-	queue_stop(q);
+	queue_stop(h->dev, q);
 	q->base = num;
 	rc = queue_refresh(h, (uint16_t)h->msg->payload.state.index);
-	rte_rwlock_write_unlock(&q->access_lock);
 	return rc;
 }
 
@@ -453,10 +474,8 @@ h_get_vring_base(struct hctx *h)
 	struct vhu_queue *q = &h->dev->q[idx];
 
 	/* vhost-user.rst "Ring states": GET_VRING_BASE stops the ring. */
-	rte_rwlock_write_lock(&q->access_lock);
-	queue_stop(q);
+	queue_stop(h->dev, q);
 	q->started = false;
-	rte_rwlock_write_unlock(&q->access_lock);
 	close_fd(&q->kickfd);
 	h->reply.state = (struct vhu_vring_state){ idx, q->base };
 	h->reply_size = sizeof(h->reply.state);
@@ -484,12 +503,10 @@ h_set_vring_kick(struct hctx *h)
 	struct vhu_queue *q = &h->dev->q[idx];
 	int rc;
 
-	rte_rwlock_write_lock(&q->access_lock);
 	close_fd(&q->kickfd);
 	q->kickfd = take_vring_fd(h);
 	q->started = true;
 	rc = queue_refresh(h, idx);
-	rte_rwlock_write_unlock(&q->access_lock);
 	return rc;
 }
 
@@ -498,10 +515,14 @@ h_set_vring_call(struct hctx *h)
 {
 	struct vhu_queue *q = &h->dev->q[h->msg->payload.u64 & VHU_VRING_IDX_MASK];
 
-	rte_rwlock_write_lock(&q->access_lock);
-	close_fd(&q->callfd);
-	q->callfd = take_vring_fd(h);
-	rte_rwlock_write_unlock(&q->access_lock);
+	int old = q->callfd;
+
+	/* A burst may be writing the old fd: close it once none can be. */
+	__atomic_store_n(&q->callfd, take_vring_fd(h), __ATOMIC_RELAXED);
+	if (old >= 0) {
+		sync_pmds(h->dev);
+		close(old);
+	}
 	return 0;
 }
 
@@ -546,10 +567,8 @@ h_set_vring_enable(struct hctx *h)
 	if (num > 1)
 		return vhu_fail(h, "SET_VRING_ENABLE: queue %u: value %u is not 0 or 1",
 			    h->msg->payload.state.index, num);
-	rte_rwlock_write_lock(&q->access_lock);
 	q->enabled = num == 1;
 	rc = queue_refresh(h, (uint16_t)h->msg->payload.state.index);
-	rte_rwlock_write_unlock(&q->access_lock);
 	return rc;
 }
 
@@ -611,10 +630,8 @@ vhu_dev_handle(struct vsw_vhost_dev *dev, struct vhu_msg *msg)
 	d = vsw_vhu_msg_desc(msg->hdr.request);
 	VHU_LOG(DEBUG, dev, "%s size %u fds %u", d->name, msg->hdr.size, msg->nfds);
 	if (d->stop_queues)
-		lock_all(dev);
+		queue_stop_all(dev);
 	rc = handlers[msg->hdr.request](&h);
-	if (d->stop_queues)
-		unlock_all(dev);
 	rx_pairs_update(dev);
 	if (send_replies(&h, d, rc) != 0) {
 		vhu_conn_close(dev, "front-end does not read its replies");
@@ -693,13 +710,13 @@ vsw_vhost_create(const struct vsw_vhost_conf *conf, struct vsw_loop *loop)
 	if (conf->coalesce_usecs != 0 && dev->co_cycles == 0)
 		dev->co_cycles = 1;
 	dev->co_pkts = conf->coalesce_pkts;
+	dev->qsbr = conf->qsbr;
 	snprintf(dev->path, sizeof(dev->path), "%s", conf->path);
 	dev->server = conf->server;
 	dev->nr_queues = 2 * conf->queue_pairs;
 	dev->loop = loop;
 	dev->listen_fd = -1;
 	for (uint16_t i = 0; i < VHU_MAX_QUEUES; i++) {
-		rte_rwlock_init(&dev->q[i].access_lock);
 		dev->q[i].callfd = dev->q[i].kickfd = dev->q[i].errfd = -1;
 	}
 	if (vhu_socket_start(dev) != 0) {

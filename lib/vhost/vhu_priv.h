@@ -7,7 +7,6 @@
 #include <sys/un.h>
 
 #include <rte_log.h>
-#include <rte_rwlock.h>
 
 #include "vhu_msg.h"
 #include "vsw_vhost.h"
@@ -29,10 +28,12 @@ struct vhu_map {
 	size_t len;
 };
 
-/** A virtqueue: data-path state under access_lock, control state beside. */
+/**
+ * A virtqueue. The PMD reads ready (acquire) and, only when it is true,
+ * ring and callfd; the control thread changes those only after
+ * queue_quiesce() (ready false, every PMD quiescent since).
+ */
 struct vhu_queue {
-	rte_rwlock_t access_lock;
-	/* Guarded by access_lock: read by the PMD inside a burst. */
 	bool ready;
 	int callfd;
 	struct vsw_vring ring;
@@ -53,6 +54,7 @@ struct vhu_queue {
 	enum vsw_vring_err reported; /**< broken reason already logged */
 	struct vsw_vring_stats stats_base; /**< counters of earlier inits */
 	uint64_t kicks;  /**< read from kickfd on the tick */
+	bool ring_saved; /**< queue_stop_all(): nothing to save */
 };
 
 /** A front-end connection with its partial-message state. */
@@ -92,7 +94,9 @@ struct vsw_vhost_dev {
 	uint64_t co_cycles;      /**< coalescing: TSC cycles, 0 = off */
 	uint32_t co_pkts;        /**< coalescing: packets, 0 = no limit */
 
-	/* Guarded by every queue's access_lock. */
+	struct rte_rcu_qsbr *qsbr; /**< PMD threads, or NULL */
+
+	/* Read by bursts: changed only with every queue quiesced. */
 	struct vsw_mem mem;
 	struct vhu_map maps[VSW_MEM_MAX_REGIONS];
 

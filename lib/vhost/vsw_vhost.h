@@ -17,12 +17,14 @@
  * Details
  * -------
  * Queue 2n is the guest's receive queue of pair n (vsw enqueues into it),
- * queue 2n+1 its transmit queue (vsw dequeues from it). Each queue has an
- * access lock: the burst functions read-trylock it and return 0 while the
- * control thread holds it for writing, which it does for every message
- * that changes the queue, its fds or the memory table (vhost-user.rst
- * "Ring states": the back-end stops a ring on GET_VRING_BASE). A broken
- * ring, a malformed message or a lost connection affects this device only.
+ * queue 2n+1 its transmit queue (vsw dequeues from it). The data path
+ * takes no lock: a burst runs only on a queue marked ready (one acquire
+ * load). To change a queue, its fds or the memory table, the control
+ * thread clears ready and waits until every PMD thread reported a
+ * quiescent state (rte_rcu_qsbr) before it touches anything a burst reads
+ * (vhost-user.rst "Ring states": the back-end stops a ring on
+ * GET_VRING_BASE). A broken ring, a malformed message or a lost
+ * connection affects this device only.
  *
  * Usage
  * -----
@@ -38,6 +40,7 @@
 
 struct rte_mbuf;
 struct rte_mempool;
+struct rte_rcu_qsbr;
 struct vsw_loop;
 struct vsw_vhost_dev;
 
@@ -63,6 +66,12 @@ struct vsw_vhost_conf {
 	 */
 	uint32_t coalesce_usecs;
 	uint32_t coalesce_pkts;
+	/**
+	 * Quiescent-state variable of every thread that calls the data-path
+	 * functions (they report a quiescent state between bursts). NULL:
+	 * no such thread runs while the device lives.
+	 */
+	struct rte_rcu_qsbr *qsbr;
 };
 
 /**

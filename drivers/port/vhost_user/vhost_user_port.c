@@ -94,6 +94,7 @@ vu_create(struct vsw_port *port, struct vsw_port_args *args,
 		.mtu = (uint16_t)mtu,
 		.coalesce_usecs = (uint32_t)co_usecs,
 		.coalesce_pkts = (uint32_t)co_pkts,
+		.qsbr = env->qsbr,
 	};
 	vu->dev = vsw_vhost_create(&conf, env->loop);
 	if (vu->dev == NULL) {
