@@ -728,7 +728,7 @@ rx_batch(struct vsw_vring *vr, struct pos *p, struct rte_mbuf *const *m)
 		used_publish(vr); /* finished packets only */
 	keep = vr->nr_shadow;
 	for (i = 0; i < BATCH; i++) {
-		memcpy(dst[i], hdr, vr->hdr_len);
+		hdr_store(dst[i], hdr, vr->hdr_len);
 		rte_memcpy(dst[i] + vr->hdr_len,
 			   rte_pktmbuf_mtod(m[i], const void *), m[i]->pkt_len);
 		shadow_add(vr, &keep, d[i].id, vr->hdr_len + m[i]->pkt_len, 1);

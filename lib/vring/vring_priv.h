@@ -361,6 +361,35 @@ rxc_done(const struct rxc *x)
 	return x->hdr_left == 0 && x->total == 0;
 }
 
+/*
+ * Store the virtio-net header @p n bytes at @p dst only where they differ.
+ * A driver that recycles its buffers (DPDK's virtio PMD, Linux's page
+ * pool) mostly finds the same zeroed header it had: reading the line
+ * leaves it shared in the driver's cache, writing it would steal it and
+ * cost the driver a miss on its next touch (DPDK's rte_vhost does the
+ * same with ASSIGN_UNLESS_EQUAL).
+ */
+static __rte_always_inline void
+hdr_store(uint8_t *dst, const uint8_t *src, uint32_t n)
+{
+	if (likely(n == sizeof(struct virtio_net_hdr_mrg_rxbuf))) {
+		uint64_t a, b;
+		uint32_t c, d;
+
+		memcpy(&a, dst, 8);
+		memcpy(&b, src, 8);
+		memcpy(&c, dst + 8, 4);
+		memcpy(&d, src + 8, 4);
+		if (a != b)
+			memcpy(dst, src, 8);
+		if (c != d)
+			memcpy(dst + 8, src + 8, 4);
+		return;
+	}
+	if (memcmp(dst, src, n) != 0)
+		memcpy(dst, src, n);
+}
+
 /* Write header bytes into @p p, noting where num_buffers lands. */
 static __rte_always_inline uint32_t
 rxc_put_hdr(struct rxc *x, uint8_t *p, uint32_t n)
@@ -368,7 +397,7 @@ rxc_put_hdr(struct rxc *x, uint8_t *p, uint32_t n)
 	uint32_t off = x->hdr_len - x->hdr_left;
 	uint32_t k = RTE_MIN(x->hdr_left, n);
 
-	memcpy(p, x->hdr + off, k);
+	hdr_store(p, x->hdr + off, k);
 	for (uint32_t b = 0; b < 2; b++) {
 		uint32_t at = VRING_HDR_NUM_BUFFERS_OFF + b;
 
