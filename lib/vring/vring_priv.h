@@ -145,7 +145,8 @@ struct txc {
 	uint32_t len;          /* payload bytes seen */
 	uint8_t hdr_len;
 	uint8_t hdr_pieces;    /* buffer pieces the header came in */
-	uint8_t hdr[sizeof(struct virtio_net_hdr_mrg_rxbuf)];
+	/* read as struct virtio_net_hdr: keep it aligned */
+	uint8_t hdr[sizeof(struct virtio_net_hdr_mrg_rxbuf)] __rte_aligned(8);
 };
 
 static __rte_always_inline void
@@ -316,7 +317,8 @@ struct rxc {
 	uint32_t total;             /* bytes left in the packet */
 	uint32_t hdr_left;          /* header bytes still to write */
 	uint8_t hdr_len;
-	uint8_t hdr[sizeof(struct virtio_net_hdr_mrg_rxbuf)];
+	/* read as struct virtio_net_hdr: keep it aligned */
+	uint8_t hdr[sizeof(struct virtio_net_hdr_mrg_rxbuf)] __rte_aligned(8);
 	uint8_t *nb[2];             /* where num_buffers' two bytes went */
 };
 
