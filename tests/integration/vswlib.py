@@ -663,9 +663,12 @@ def make_backend(kind, workdir, registry, server=True, vswd_eal=None):
 VIRTIO_LOG = ("pmd.net.virtio.init:info", "pmd.net.virtio.driver:info")
 
 
-def virtio_vdev(sock, server, mrg_rxbuf, in_order, packed_vq=0, index=0, extra=""):
-    s = ("net_virtio_user%d,path=%s,queues=1,packed_vq=%d,mrg_rxbuf=%d,in_order=%d"
-         % (index, sock, packed_vq, mrg_rxbuf, in_order))
+def virtio_vdev(sock, server, mrg_rxbuf, in_order, packed_vq=0, index=0, extra="",
+                queues=1, vectorized=0):
+    s = ("net_virtio_user%d,path=%s,queues=%d,packed_vq=%d,mrg_rxbuf=%d,in_order=%d"
+         % (index, sock, queues, packed_vq, mrg_rxbuf, in_order))
+    if vectorized:
+        s += ",vectorized=1"
     if server:
         s += ",server=1"
     return s + extra
