@@ -152,6 +152,7 @@ print_stats(const struct vswd_dp *dp)
 		       " tx_drops=%" PRIu64 " rx_drops=%" PRIu64 "\n",
 		       dp->ports[i]->name, rx.packets, rx.bytes, tx.packets,
 		       tx.bytes, tx.drops, rx.drops);
+		vsw_port_print_stats(dp->ports[i], stdout);
 	}
 	printf("stats pmd=%u packets=%" PRIu64 " busy_cycles=%" PRIu64
 	       " idle_cycles=%" PRIu64 " cycles_per_packet=%.1f tsc_hz=%" PRIu64 "\n",

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,4 +110,24 @@ vsw_port_stats_sum(const struct vsw_port *port, struct vsw_port_stats *rx,
 		tx->bytes += port->tx[q].bytes;
 		tx->drops += port->tx[q].drops;
 	}
+}
+
+static void
+print_queue(const struct vsw_port *port, FILE *f, const char *dir, unsigned int q,
+	    const struct vsw_port_stats *s)
+{
+	fprintf(f, "stats %s port=%s q=%u packets=%" PRIu64 " bytes=%" PRIu64
+		" drops=%" PRIu64 "\n", dir, port->name, q, s->packets, s->bytes,
+		s->drops);
+}
+
+void
+vsw_port_print_stats(const struct vsw_port *port, FILE *f)
+{
+	for (unsigned int q = 0; q < port->nb_rxq; q++)
+		print_queue(port, f, "rxq", q, &port->rx[q]);
+	for (unsigned int q = 0; q < port->nb_txq && q < VSW_PORT_MAX_QUEUES; q++)
+		print_queue(port, f, "txq", q, &port->tx[q]);
+	if (port->ops->print_stats != NULL)
+		port->ops->print_stats(port, f);
 }

@@ -80,6 +80,12 @@ struct vsw_port_ops {
 	void (*tx_flush)(struct vsw_port *port, uint16_t q);
 	/** One-line description for logs ("server /run/vsw/vm1.sock"). */
 	void (*describe)(const struct vsw_port *port, char *buf, size_t len);
+	/**
+	 * Optional: print the driver's own counters to @p f, one
+	 * "stats <what> port=NAME key=value..." line per object (control
+	 * thread; counters are read while the PMD may write them).
+	 */
+	void (*print_stats)(const struct vsw_port *port, FILE *f);
 };
 
 /** Counters of one queue, written only by the thread that owns it. */
@@ -111,6 +117,12 @@ struct vsw_port *vsw_port_create(const char *name, const char *spec,
 				 const struct vsw_port_env *env,
 				 char *err, size_t errlen);
 void vsw_port_destroy(struct vsw_port *port);
+
+/**
+ * Print "stats rxq|txq port=NAME q=N packets= bytes= drops=" for every
+ * queue, then the driver's own lines (ops->print_stats).
+ */
+void vsw_port_print_stats(const struct vsw_port *port, FILE *f);
 
 /** Sum of the per-queue counters. */
 void vsw_port_stats_sum(const struct vsw_port *port,

@@ -181,6 +181,21 @@ def test_two_guests(mode, packed, queues, vm2_opts, guest_image, qemu_bin, vswd_
         report("vswd " + " | ".join(
             "%s %s" % (p, " ".join("%s=%d" % kv for kv in sorted(st.items())))
             for p, st in sorted(stats.items())))
+        vqs = vswlib.parse_vswd_records(vswd.output(), "vq")
+        notify = {}
+        for p in ("vm1", "vm2"):
+            mine = [r for r in vqs if r["port"] == p]
+            notify[p] = {k: sum(r[k] for r in mine)
+                         for k in ("kicks", "calls", "calls_suppressed", "offload_sw",
+                                   "drop_bad_hdr", "drop_offload")}
+            report("vswd %s queues: %s" % (p, " ".join(
+                "%s=%d" % kv for kv in notify[p].items())))
+        for p in ("vm1", "vm2"):
+            assert notify[p]["drop_bad_hdr"] == 0 and notify[p]["drop_offload"] == 0, \
+                "%s: headers refused or offloads not finished: %s" % (p, notify[p])
+        if vm2_opts:
+            assert notify["vm2"]["offload_sw"] > 0, \
+                "vm2 without offloads got no software-finished packets: %s" % notify["vm2"]
         assert rc == 0, "vswd exited %s on SIGTERM" % rc
         for p in ("vm1", "vm2"):
             assert p in stats, "no stats line for port %s" % p

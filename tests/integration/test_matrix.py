@@ -154,6 +154,16 @@ def test_matrix(start_vswd, workdir, registry, ring, path, queues, report):
     assert vswd.alive(), "vswd died:\n" + vswd.tail()
     code, stats = vswd.stop()
     assert code == 0
+    # Every pair each guest sent on was polled (per-queue counters), and
+    # no queue counted a drop of any kind.
+    rxq = vswlib.parse_vswd_records(vswd.output(), "rxq")
+    for port in ("vm1", "vm2"):
+        used = sorted(r["q"] for r in rxq if r["port"] == port and r["packets"] > 0)
+        assert used == list(range(queues)), "%s rx queues that carried packets: %s" % (
+            port, used)
+    for r in vswlib.parse_vswd_records(vswd.output(), "vq"):
+        drops = {k: v for k, v in r.items() if k.startswith("drop_") and v}
+        assert not drops, "%s vq %d dropped: %s" % (r["port"], r["vq"], drops)
     for port, n_in, n_out in (("vm1", na, nb), ("vm2", nb, na)):
         st = stats[port]
         assert (st["rx_packets"], st["tx_packets"], st["tx_drops"]) == (n_in, n_out, 0), \

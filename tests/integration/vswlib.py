@@ -514,6 +514,22 @@ def parse_vswd_stats(text):
     return stats
 
 
+def parse_vswd_records(text, kind):
+    """'stats <kind> port=vm1 q=0 packets=N ...' lines -> list of dicts
+    (kind: rxq, txq, vq, vhost); numbers (decimal or 0x) become ints."""
+    out = []
+    for m in re.finditer(r"^stats %s((?: [\w-]+=\S+)+)\s*$" % re.escape(kind), text, re.M):
+        rec = {}
+        for item in m.group(1).split():
+            k, v = item.split("=", 1)
+            try:
+                rec[k] = int(v, 0)
+            except ValueError:
+                rec[k] = v
+        out.append(rec)
+    return out
+
+
 def default_vswd_eal(prefix):
     return ["-l", "0,1", "--main-lcore", "0", "--no-pci", "--no-huge", "-m", "512",
             "--file-prefix", prefix, "--log-level=user1:info"]

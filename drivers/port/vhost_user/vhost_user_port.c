@@ -17,6 +17,8 @@
  * PMD) = the guest's q-th ready receive queue, modulo their count.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -163,6 +165,33 @@ vu_describe(const struct vsw_port *port, char *buf, size_t len)
 		 vu->queue_pairs > 1 ? "s" : "");
 }
 
+/* One line per virtqueue: "stats vq port=vm1 vq=1 dir=guest-tx ..." */
+static void
+vu_print_stats(const struct vsw_port *port, FILE *f)
+{
+	const struct vhost_user_port *vu = port->priv;
+	struct vsw_vhost_info info;
+
+	vsw_vhost_info(vu->dev, &info);
+	fprintf(f, "stats vhost port=%s connected=%d features=0x%" PRIx64
+		" protocol_features=0x%" PRIx64 " mtu=%u\n", port->name,
+		info.connected, info.features, info.protocol_features, info.mtu);
+	for (uint16_t vq = 0; vq < 2 * vu->queue_pairs; vq++) {
+		struct vsw_vhost_queue_info qi;
+
+		if (vsw_vhost_queue_info(vu->dev, vq, &qi) != 0)
+			continue;
+		fprintf(f, "stats vq port=%s vq=%u dir=%s ready=%d enabled=%d"
+			" size=%u broken=%d kicks=%" PRIu64, port->name, vq,
+			vq % 2 ? "guest-tx" : "guest-rx", qi.ready, qi.enabled,
+			qi.size, qi.broken, qi.kicks);
+#define PRINT_(f_) fprintf(f, " " #f_ "=%" PRIu64, qi.stats.f_);
+		VSW_VRING_STATS(PRINT_)
+#undef PRINT_
+		fputc('\n', f);
+	}
+}
+
 static const struct vsw_port_ops vhost_user_ops = {
 	.type = "vhost-user",
 	.create = vu_create,
@@ -171,6 +200,7 @@ static const struct vsw_port_ops vhost_user_ops = {
 	.tx_burst = vu_tx_burst,
 	.tx_flush = vu_tx_flush,
 	.describe = vu_describe,
+	.print_stats = vu_print_stats,
 };
 
 RTE_INIT(vhost_user_port_register)
