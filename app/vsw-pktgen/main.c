@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vsw-pktgen [EAL options] -- [options]
+ *
+ * Generate and verify traffic on ethdev port --port (any device EAL
+ * probes: --vdev net_virtio_user0,path=..., net_af_packet, net_pcap,
+ * net_memif, net_ring...). See --help.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+#include "pktgen.h"
+
+#define NB_DESC 1024
+#define NB_MBUFS 16383
+
+volatile bool pg_quit;
+
+static const char *const mode_names[] = {
+	[PG_TXRX] = "txrx", [PG_TXONLY] = "txonly", [PG_RXONLY] = "rxonly",
+	[PG_LOOPBACK] = "loopback",
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: vsw-pktgen [EAL options] -- [options]\n"
+"  --mode txrx|txonly|rxonly|loopback  txrx: send probes, verify what comes\n"
+"                         back (default); loopback: send back what arrives,\n"
+"                         MACs swapped (a guest reflecting traffic)\n"
+"  --port N               ethdev port (default 0)\n"
+"  --size N|imix          frame size with FCS, 64..9018, or IMIX 7:4:1 of\n"
+"                         64/570/1518 (default 64)\n"
+"  --flows N              flows, 1..%d: source IP/port/MAC vary (default 1)\n"
+"  --rate PPS             packets per second, 0 = as fast as possible\n"
+"  --duration S           seconds measured (default 10; loopback: 0 = until\n"
+"                         SIGINT)\n"
+"  --warmup S             seconds sent before measuring (default 1)\n"
+"  --burst N              packets per burst, 1..%d (default 32)\n"
+"  --search               find the highest rate losing at most --loss\n"
+"  --loss F               allowed loss fraction for --search (default 0:\n"
+"                         no-drop rate)\n"
+"  --precision F          --search stops at (hi - lo) / hi < F (default 0.02)\n"
+"  --trial S              seconds per --search trial (default 2)\n"
+"  --json FILE            write the results as JSON\n"
+"  --progress             a line per second while running\n",
+		PG_MAX_FLOWS, PG_BURST_MAX);
+}
+
+static int
+parse_num(const char *opt, const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi) {
+		fprintf(stderr, "vsw-pktgen: --%s: '%s' is not a number in %g..%g\n",
+			opt, s, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+parse_mode(const char *s, enum pg_mode *m)
+{
+	for (unsigned int i = 0; i < RTE_DIM(mode_names); i++)
+		if (strcmp(s, mode_names[i]) == 0) {
+			*m = (enum pg_mode)i;
+			return 0;
+		}
+	fprintf(stderr, "vsw-pktgen: --mode: '%s' is not txrx, txonly, rxonly"
+		" or loopback\n", s);
+	return -1;
+}
+
+static int
+parse_opts(int argc, char **argv, struct pg_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "mode", 1, 0, 'm' }, { "port", 1, 0, 'p' }, { "size", 1, 0, 's' },
+		{ "flows", 1, 0, 'f' }, { "rate", 1, 0, 'r' },
+		{ "duration", 1, 0, 'd' }, { "warmup", 1, 0, 'w' },
+		{ "burst", 1, 0, 'b' }, { "search", 0, 0, 'S' },
+		{ "loss", 1, 0, 'l' }, { "precision", 1, 0, 'P' },
+		{ "trial", 1, 0, 't' }, { "json", 1, 0, 'j' },
+		{ "progress", 0, 0, 'g' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+	};
+	double v;
+	int c;
+
+	*o = (struct pg_opts){ .mode = PG_TXRX, .size = 64, .flows = 1,
+			       .duration = 10, .warmup = 1, .burst = 32,
+			       .precision = 0.02, .trial = 2, .max_trials = 20 };
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		const char *name = longopts[0].name;
+
+		for (const struct option *l = longopts; l->name; l++)
+			if (l->val == c)
+				name = l->name;
+		switch (c) {
+		case 'm':
+			if (parse_mode(optarg, &o->mode) != 0)
+				return -1;
+			break;
+		case 's':
+			if (strcmp(optarg, "imix") == 0) {
+				o->size = 0;
+				break;
+			}
+			if (parse_num(name, optarg, 64, 9018, &v) != 0)
+				return -1;
+			o->size = (uint32_t)v;
+			break;
+		case 'p': case 'f': case 'b':
+			if (parse_num(name, optarg, c == 'p' ? 0 : 1,
+				      c == 'p' ? RTE_MAX_ETHPORTS - 1 :
+				      c == 'f' ? PG_MAX_FLOWS : PG_BURST_MAX, &v) != 0)
+				return -1;
+			if (c == 'p')
+				o->port = (uint16_t)v;
+			else if (c == 'f')
+				o->flows = (uint32_t)v;
+			else
+				o->burst = (uint32_t)v;
+			break;
+		case 'r': case 'd': case 'w': case 't': case 'l': case 'P':
+			if (parse_num(name, optarg, 0, c == 'r' ? 1e9 : c == 'l' ||
+				      c == 'P' ? 1 : 1e6, &v) != 0)
+				return -1;
+			*(c == 'r' ? &o->rate : c == 'd' ? &o->duration :
+			  c == 'w' ? &o->warmup : c == 't' ? &o->trial :
+			  c == 'l' ? &o->loss : &o->precision) = v;
+			break;
+		case 'S':
+			o->search = true;
+			break;
+		case 'j':
+			o->json = optarg;
+			break;
+		case 'g':
+			o->progress = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vsw-pktgen: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (o->search && o->mode != PG_TXRX) {
+		fprintf(stderr, "vsw-pktgen: --search needs --mode txrx\n");
+		return -1;
+	}
+	if (o->duration <= 0 && o->mode != PG_LOOPBACK) {
+		fprintf(stderr, "vsw-pktgen: --duration must be above 0\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+port_start(const struct pg_opts *o, struct rte_mempool *mp)
+{
+	struct rte_eth_conf conf;
+	int rc;
+
+	if (!rte_eth_dev_is_valid_port(o->port)) {
+		fprintf(stderr, "vsw-pktgen: no ethdev port %u (%u probed: give the"
+			" device with EAL --vdev or -a)\n", o->port,
+			rte_eth_dev_count_avail());
+		return -1;
+	}
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(o->port, 1, 1, &conf);
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(o->port, 0, NB_DESC, rte_socket_id(),
+					    NULL, mp);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(o->port, 0, NB_DESC, rte_socket_id(),
+					    NULL);
+	if (rc == 0)
+		rc = rte_eth_dev_start(o->port);
+	if (rc != 0) {
+		fprintf(stderr, "vsw-pktgen: port %u: cannot start: %s\n", o->port,
+			rte_strerror(-rc));
+		return -1;
+	}
+	rte_eth_promiscuous_enable(o->port); /* not every PMD has it */
+	return 0;
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	pg_quit = true;
+}
+
+static int
+run(const struct pg_opts *o, struct rte_mempool *mp, FILE *json)
+{
+	struct pg_result r;
+	int rc;
+
+	if (o->mode == PG_LOOPBACK) {
+		pg_loopback(o);
+		return 0;
+	}
+	if (o->warmup > 0 && pg_trial(o, mp, o->rate, o->warmup, false, &r) != 0)
+		return 1;
+	if (json != NULL)
+		fprintf(json, "{\"mode\": \"%s\", \"size\": %s%u%s, \"flows\": %u, "
+			"\"search\": %s, \"loss_allowed\": %g, \"trials\": [\n",
+			mode_names[o->mode], o->size ? "" : "\"", o->size ? o->size : 0,
+			o->size ? "" : "imix\"", o->flows, o->search ? "true" : "false",
+			o->loss);
+	if (o->search) {
+		rc = pg_search(o, mp, json, &r);
+		if (rc < 0)
+			return 1;
+		if (rc > 0)
+			printf("search: no rate tried met loss <= %g\n", o->loss);
+		else
+			pg_print_result(stdout, o->loss > 0 ? "PDR" : "NDR", &r);
+	} else {
+		if (pg_trial(o, mp, o->rate, o->duration, o->progress, &r) != 0)
+			return 1;
+		pg_print_result(stdout, "result", &r);
+	}
+	if (json != NULL) {
+		fputs("null],\n\"result\": ", json);
+		pg_json_result(json, &r);
+		fputs("}\n", json);
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct rte_mempool *mp;
+	struct pg_opts o;
+	FILE *json = NULL;
+	int n, rc;
+
+	n = rte_eal_init(argc, argv);
+	if (n < 0) {
+		fprintf(stderr, "vsw-pktgen: EAL: %s\n", rte_strerror(rte_errno));
+		return 2;
+	}
+	argv[n] = argv[0];
+	if (parse_opts(argc - n, argv + n, &o) != 0)
+		return 2;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	/* 2 KB buffers, as guests use; one frame per mbuf for jumbo sizes */
+	mp = rte_pktmbuf_pool_create("pg_mbufs", NB_MBUFS, 256, 0,
+				     (uint16_t)RTE_MAX((uint32_t)RTE_MBUF_DEFAULT_BUF_SIZE,
+						       o.size + RTE_PKTMBUF_HEADROOM),
+				     rte_socket_id());
+	if (mp == NULL) {
+		fprintf(stderr, "vsw-pktgen: mempool: %s\n", rte_strerror(rte_errno));
+		return 2;
+	}
+	if (port_start(&o, mp) != 0)
+		return 2;
+	if (o.json != NULL && (json = fopen(o.json, "w")) == NULL) {
+		fprintf(stderr, "vsw-pktgen: --json %s: %s\n", o.json, strerror(errno));
+		return 2;
+	}
+	rc = run(&o, mp, json);
+	if (json != NULL)
+		fclose(json);
+	rte_eth_dev_stop(o.port);
+	rte_eth_dev_close(o.port);
+	rte_eal_cleanup();
+	return rc;
+}
