@@ -36,11 +36,15 @@ usage(FILE *f)
 "  --mode txrx|txonly|rxonly|loopback  txrx: send probes, verify what comes\n"
 "                         back (default); loopback: send back what arrives,\n"
 "                         MACs swapped (a guest reflecting traffic)\n"
-"  --port N               ethdev port (default 0)\n"
+"  --port N[,N...]        ethdev ports (default 0); each sends its own\n"
+"                         flows and receives whatever arrives, so two ports\n"
+"                         are the two guests of a VM-to-VM test\n"
 "  --size N|imix          frame size with FCS, 64..9018, or IMIX 7:4:1 of\n"
 "                         64/570/1518 (default 64)\n"
-"  --flows N              flows, 1..%d: source IP/port/MAC vary (default 1)\n"
-"  --rate PPS             packets per second, 0 = as fast as possible\n"
+"  --flows N              flows per port: source IP/port/MAC vary (default 1;\n"
+"                         at most %d over all ports)\n"
+"  --rate PPS             packets per second over all ports, 0 = as fast as\n"
+"                         possible\n"
 "  --duration S           seconds measured (default 10; loopback: 0 = until\n"
 "                         SIGINT)\n"
 "  --warmup S             seconds sent before measuring (default 1)\n"
@@ -73,6 +77,27 @@ parse_num(const char *opt, const char *s, double lo, double hi, double *out)
 }
 
 static int
+parse_ports(const char *s, struct pg_opts *o)
+{
+	char buf[128], *save = NULL, *tok;
+	double v;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	o->nports = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (o->nports == PG_MAX_PORTS) {
+			fprintf(stderr, "vsw-pktgen: --port: more than %d ports\n",
+				PG_MAX_PORTS);
+			return -1;
+		}
+		if (parse_num("port", tok, 0, RTE_MAX_ETHPORTS - 1, &v) != 0)
+			return -1;
+		o->ports[o->nports++] = (uint16_t)v;
+	}
+	return o->nports > 0 ? 0 : -1;
+}
+
+static int
 parse_mode(const char *s, enum pg_mode *m)
 {
 	for (unsigned int i = 0; i < RTE_DIM(mode_names); i++)
@@ -100,7 +125,7 @@ parse_opts(int argc, char **argv, struct pg_opts *o)
 	double v;
 	int c;
 
-	*o = (struct pg_opts){ .mode = PG_TXRX, .size = 64, .flows = 1,
+	*o = (struct pg_opts){ .mode = PG_TXRX, .nports = 1, .size = 64, .flows = 1,
 			       .duration = 10, .warmup = 1, .burst = 32,
 			       .precision = 0.02, .trial = 2, .max_trials = 20 };
 	optind = 1;
@@ -124,14 +149,15 @@ parse_opts(int argc, char **argv, struct pg_opts *o)
 				return -1;
 			o->size = (uint32_t)v;
 			break;
-		case 'p': case 'f': case 'b':
-			if (parse_num(name, optarg, c == 'p' ? 0 : 1,
-				      c == 'p' ? RTE_MAX_ETHPORTS - 1 :
+		case 'p':
+			if (parse_ports(optarg, o) != 0)
+				return -1;
+			break;
+		case 'f': case 'b':
+			if (parse_num(name, optarg, 1,
 				      c == 'f' ? PG_MAX_FLOWS : PG_BURST_MAX, &v) != 0)
 				return -1;
-			if (c == 'p')
-				o->port = (uint16_t)v;
-			else if (c == 'f')
+			if (c == 'f')
 				o->flows = (uint32_t)v;
 			else
 				o->burst = (uint32_t)v;
@@ -165,6 +191,11 @@ parse_opts(int argc, char **argv, struct pg_opts *o)
 		fprintf(stderr, "vsw-pktgen: unexpected argument '%s'\n", argv[optind]);
 		return -1;
 	}
+	if (o->flows * o->nports > PG_MAX_FLOWS) {
+		fprintf(stderr, "vsw-pktgen: --flows %u x %u ports: more than %d"
+			" flows\n", o->flows, o->nports, PG_MAX_FLOWS);
+		return -1;
+	}
 	if (o->search && o->mode != PG_TXRX) {
 		fprintf(stderr, "vsw-pktgen: --search needs --mode txrx\n");
 		return -1;
@@ -177,33 +208,33 @@ parse_opts(int argc, char **argv, struct pg_opts *o)
 }
 
 static int
-port_start(const struct pg_opts *o, struct rte_mempool *mp)
+port_start(uint16_t port, struct rte_mempool *mp)
 {
 	struct rte_eth_conf conf;
 	int rc;
 
-	if (!rte_eth_dev_is_valid_port(o->port)) {
+	if (!rte_eth_dev_is_valid_port(port)) {
 		fprintf(stderr, "vsw-pktgen: no ethdev port %u (%u probed: give the"
-			" device with EAL --vdev or -a)\n", o->port,
+			" device with EAL --vdev or -a)\n", port,
 			rte_eth_dev_count_avail());
 		return -1;
 	}
 	memset(&conf, 0, sizeof(conf));
-	rc = rte_eth_dev_configure(o->port, 1, 1, &conf);
+	rc = rte_eth_dev_configure(port, 1, 1, &conf);
 	if (rc == 0)
-		rc = rte_eth_rx_queue_setup(o->port, 0, NB_DESC, rte_socket_id(),
+		rc = rte_eth_rx_queue_setup(port, 0, NB_DESC, rte_socket_id(),
 					    NULL, mp);
 	if (rc == 0)
-		rc = rte_eth_tx_queue_setup(o->port, 0, NB_DESC, rte_socket_id(),
+		rc = rte_eth_tx_queue_setup(port, 0, NB_DESC, rte_socket_id(),
 					    NULL);
 	if (rc == 0)
-		rc = rte_eth_dev_start(o->port);
+		rc = rte_eth_dev_start(port);
 	if (rc != 0) {
-		fprintf(stderr, "vsw-pktgen: port %u: cannot start: %s\n", o->port,
+		fprintf(stderr, "vsw-pktgen: port %u: cannot start: %s\n", port,
 			rte_strerror(-rc));
 		return -1;
 	}
-	rte_eth_promiscuous_enable(o->port); /* not every PMD has it */
+	rte_eth_promiscuous_enable(port); /* not every PMD has it */
 	return 0;
 }
 
@@ -226,12 +257,16 @@ run(const struct pg_opts *o, struct rte_mempool *mp, FILE *json)
 	}
 	if (o->warmup > 0 && pg_trial(o, mp, o->rate, o->warmup, false, &r) != 0)
 		return 1;
-	if (json != NULL)
-		fprintf(json, "{\"mode\": \"%s\", \"size\": %s%u%s, \"flows\": %u, "
-			"\"search\": %s, \"loss_allowed\": %g, \"trials\": [\n",
-			mode_names[o->mode], o->size ? "" : "\"", o->size ? o->size : 0,
-			o->size ? "" : "imix\"", o->flows, o->search ? "true" : "false",
-			o->loss);
+	if (json != NULL) {
+		char size[16] = "\"imix\"";
+
+		if (o->size != 0)
+			snprintf(size, sizeof(size), "%u", o->size);
+		fprintf(json, "{\"mode\": \"%s\", \"ports\": %u, \"size\": %s, "
+			"\"flows\": %u, \"search\": %s, \"loss_allowed\": %g, "
+			"\"trials\": [\n", mode_names[o->mode], o->nports, size,
+			o->flows, o->search ? "true" : "false", o->loss);
+	}
 	if (o->search) {
 		rc = pg_search(o, mp, json, &r);
 		if (rc < 0)
@@ -280,8 +315,9 @@ main(int argc, char **argv)
 		fprintf(stderr, "vsw-pktgen: mempool: %s\n", rte_strerror(rte_errno));
 		return 2;
 	}
-	if (port_start(&o, mp) != 0)
-		return 2;
+	for (unsigned int i = 0; i < o.nports; i++)
+		if (port_start(o.ports[i], mp) != 0)
+			return 2;
 	if (o.json != NULL && (json = fopen(o.json, "w")) == NULL) {
 		fprintf(stderr, "vsw-pktgen: --json %s: %s\n", o.json, strerror(errno));
 		return 2;
@@ -289,8 +325,10 @@ main(int argc, char **argv)
 	rc = run(&o, mp, json);
 	if (json != NULL)
 		fclose(json);
-	rte_eth_dev_stop(o.port);
-	rte_eth_dev_close(o.port);
+	for (unsigned int i = 0; i < o.nports; i++) {
+		rte_eth_dev_stop(o.ports[i]);
+		rte_eth_dev_close(o.ports[i]);
+	}
 	rte_eal_cleanup();
 	return rc;
 }

@@ -20,6 +20,7 @@
 
 #define PG_MAX_FLOWS 1024 /* < 65536: 16 bits on the wire */
 #define PG_BURST_MAX 64
+#define PG_MAX_PORTS 4
 #define PG_MAGIC 0x5653u     /* "VS" */
 #define PG_HDR_LEN 42        /* Ethernet 14 + IPv4 20 + UDP 8 */
 #define PG_MIN_FRAME 60      /* without FCS: a 64-byte frame on the wire */
@@ -33,10 +34,14 @@ enum pg_mode {
 
 struct pg_opts {
 	enum pg_mode mode;
-	uint16_t port;
+	/* Every port sends its own flows and receives whatever arrives
+	 * (two ports: the two guests of a VM-to-VM test, both ways). */
+	uint16_t ports[PG_MAX_PORTS];
+	uint16_t nports;
 	uint32_t size;        /* frame size with FCS; 0: IMIX 7:4:1 64/570/1518 */
-	uint32_t flows;
-	double rate;          /* packets per second; 0: as fast as possible */
+	uint32_t flows;       /* per port */
+	double rate;          /* packets per second, all ports together;
+				 0: as fast as possible */
 	double duration;      /* seconds of measurement */
 	double warmup;        /* seconds sent before measuring (not counted) */
 	uint32_t burst;

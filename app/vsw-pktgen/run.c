@@ -17,10 +17,11 @@
 static struct pg_stats st;
 static uint64_t next_seq[PG_MAX_FLOWS];
 
-/* Send up to @p want probes. @return how many left. */
+/* Send up to @p want probes on port number @p pi (its n-th onwards).
+ * @return how many left. */
 static uint16_t
-send_probes(const struct pg_opts *o, struct rte_mempool *mp, uint16_t want,
-	    uint64_t n, uint64_t now)
+send_probes(const struct pg_opts *o, struct rte_mempool *mp, unsigned int pi,
+	    uint16_t want, uint64_t n, uint64_t now)
 {
 	struct rte_mbuf *pkts[PG_BURST_MAX];
 	uint32_t flows[PG_BURST_MAX], lens[PG_BURST_MAX];
@@ -29,7 +30,7 @@ send_probes(const struct pg_opts *o, struct rte_mempool *mp, uint16_t want,
 	if (rte_pktmbuf_alloc_bulk(mp, pkts, want) != 0)
 		return 0;
 	for (; built < want; built++) {
-		uint32_t f = (uint32_t)((n + built) % o->flows);
+		uint32_t f = pi * o->flows + (uint32_t)((n + built) % o->flows);
 
 		flows[built] = f;
 		lens[built] = pg_frame_len(o, n + built);
@@ -38,7 +39,7 @@ send_probes(const struct pg_opts *o, struct rte_mempool *mp, uint16_t want,
 			break;
 		}
 	}
-	sent = rte_eth_tx_burst(o->port, 0, pkts, built);
+	sent = rte_eth_tx_burst(o->ports[pi], 0, pkts, built);
 	for (uint16_t i = built; i-- > sent;)
 		next_seq[flows[i]]--; /* not sent: the seq is free again */
 	if (sent < want)
@@ -51,10 +52,10 @@ send_probes(const struct pg_opts *o, struct rte_mempool *mp, uint16_t want,
 }
 
 static void
-receive(const struct pg_opts *o, uint64_t hz, bool count)
+receive_port(const struct pg_opts *o, uint16_t port, uint64_t hz, bool count)
 {
 	struct rte_mbuf *pkts[PG_BURST_MAX];
-	uint16_t n = rte_eth_rx_burst(o->port, 0, pkts, (uint16_t)o->burst);
+	uint16_t n = rte_eth_rx_burst(port, 0, pkts, (uint16_t)o->burst);
 	uint64_t now = rte_rdtsc();
 
 	for (uint16_t i = 0; i < n && count; i++) {
@@ -71,6 +72,13 @@ receive(const struct pg_opts *o, uint64_t hz, bool count)
 	}
 	if (n > 0)
 		rte_pktmbuf_free_bulk(pkts, n);
+}
+
+static void
+receive(const struct pg_opts *o, uint64_t hz, bool count)
+{
+	for (unsigned int i = 0; i < o->nports; i++)
+		receive_port(o, o->ports[i], hz, count);
 }
 
 static void
@@ -91,7 +99,7 @@ fill_result(const struct pg_opts *o, double rate, double secs,
 {
 	uint64_t sent = 0;
 
-	for (uint32_t f = 0; f < o->flows; f++)
+	for (uint32_t f = 0; f < o->flows * o->nports; f++)
 		sent += st.sent_per_flow[f];
 	memset(r, 0, sizeof(*r));
 	r->rate_asked = rate;
@@ -135,7 +143,8 @@ int
 pg_trial(const struct pg_opts *o, struct rte_mempool *mp, double rate,
 	 double seconds, bool show, struct pg_result *r)
 {
-	uint64_t hz = rte_get_tsc_hz(), start, end, n = 0, next_show;
+	uint64_t hz = rte_get_tsc_hz(), start, end, n[PG_MAX_PORTS] = { 0 };
+	uint64_t next_show;
 	uint64_t last_tx = 0, last_rx = 0;
 	bool tx = o->mode != PG_RXONLY;
 
@@ -149,19 +158,22 @@ pg_trial(const struct pg_opts *o, struct rte_mempool *mp, double rate,
 
 		if (now >= end)
 			break;
-		if (tx) {
+		for (unsigned int pi = 0; tx && pi < o->nports; pi++) {
 			uint64_t want = o->burst;
 
 			if (rate > 0) {
-				double due = (double)(now - start) * rate / (double)hz;
+				double due = (double)(now - start) * rate /
+					     o->nports / (double)hz;
 
-				want = due > (double)n ? (uint64_t)(due - (double)n) : 0;
+				want = due > (double)n[pi] ?
+				       (uint64_t)(due - (double)n[pi]) : 0;
 				want = RTE_MIN(want, (uint64_t)o->burst);
 			}
 			if (want > 0) {
-				uint16_t s = send_probes(o, mp, (uint16_t)want, n, now);
+				uint16_t s = send_probes(o, mp, pi, (uint16_t)want,
+							 n[pi], now);
 
-				n += s;
+				n[pi] += s;
 				st.tx_packets += s;
 			}
 		}
@@ -188,14 +200,16 @@ pg_loopback(const struct pg_opts *o)
 	uint64_t next_show = start + hz, last_tx = 0, last_rx = 0;
 	struct rte_mbuf *pkts[PG_BURST_MAX];
 
-	while (!pg_quit && (o->duration <= 0 || rte_rdtsc() < end)) {
-		uint16_t n = rte_eth_rx_burst(o->port, 0, pkts, (uint16_t)o->burst);
+	for (unsigned int pi = 0; !pg_quit && (o->duration <= 0 || rte_rdtsc() < end);
+	     pi = (pi + 1) % o->nports) {
+		uint16_t port = o->ports[pi];
+		uint16_t n = rte_eth_rx_burst(port, 0, pkts, (uint16_t)o->burst);
 		uint16_t s;
 
 		if (n > 0) {
 			for (uint16_t i = 0; i < n; i++)
 				pg_swap_macs(pkts[i]);
-			s = rte_eth_tx_burst(o->port, 0, pkts, n);
+			s = rte_eth_tx_burst(port, 0, pkts, n);
 			if (s < n)
 				rte_pktmbuf_free_bulk(&pkts[s], n - s);
 			rx += n;

@@ -133,3 +133,27 @@ def test_through_vswd(pktgen, start_vswd, workdir, registry):
     assert "loopback: received" in refl.output()
     code, stats = v.stop()
     assert code == 0 and stats["x2"]["rx_packets"] >= r["tx_packets"]
+
+
+def test_vm_to_vm_both_ways(pktgen, start_vswd, workdir):
+    """One vsw-pktgen owns both guests' virtio-user ports (one core), each
+    sending its own flows to the other through vswd's cross-connect."""
+    socks = [os.path.join(workdir, "vm%d.sock" % i) for i in (1, 2)]
+    v = start_vswd(["--port", "vm1=vhost-user:path=%s" % socks[0],
+                    "--port", "vm2=vhost-user:path=%s" % socks[1],
+                    "--xconnect", "vm1,vm2"])
+    args = eal(vswlib.unique("pg"), "net_virtio_user0,path=%s,queues=1,mrg_rxbuf=1" % socks[0])
+    args += ["--vdev", "net_virtio_user1,path=%s,queues=1,mrg_rxbuf=1" % socks[1]]
+    out = os.path.join(workdir, "vm2vm.json")
+    rc, so, se = run(args + ["--", "--port", "0,1", "--duration", "2", "--warmup", "0.5",
+                             "--rate", "100000", "--flows", "8", "--size", "imix",
+                             "--json", out])
+    assert rc == 0, se
+    doc = load(out)
+    r = doc["result"]
+    assert doc["ports"] == 2 and r["tx_packets"] > 100000
+    assert (r["lost"], r["reordered"], r["duplicates"], r["foreign"]) == (0, 0, 0, 0), r
+    code, stats = v.stop()
+    assert code == 0
+    for p in ("vm1", "vm2"):
+        assert stats[p]["rx_packets"] > 50000 and stats[p]["tx_drops"] == 0, stats
