@@ -8,6 +8,7 @@ PACKAGES=(
 	libnuma-dev libpcap-dev libyaml-dev
 	python3-pytest python3-scapy iproute2 procps
 	qemu-system-x86
+	python3-matplotlib openvswitch-switch-dpdk
 )
 
 missing=()
@@ -18,7 +19,10 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "install-deps: installing ${missing[*]}"
 	apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+	# --no-install-recommends: Open vSwitch is only a benchmark peer here,
+	# started privately by perf/e2e/vm2vm.py, never as a service.
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		"${missing[@]}"
 fi
 
 # 2 MB hugepages: vswd and each DPDK frontend take theirs from here.

@@ -25,6 +25,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import perflib  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VSWD = os.path.join(os.environ.get("VSW_BUILD", os.path.join(ROOT, "build")),
                     "app", "vswd", "vswd")
@@ -121,6 +124,8 @@ def main():
     ap.add_argument("--backends", default="vsw,dpdk-vhost")
     ap.add_argument("--ring", choices=("split", "packed"), default="split")
     ap.add_argument("--json")
+    ap.add_argument("--out", default=os.path.join(ROOT, "perf", "results"),
+                    help="directory for loopback-RING.json/.md/.png")
     a = ap.parse_args()
     results = []
     for size in [int(s) for s in a.sizes.split(",")]:
@@ -133,14 +138,11 @@ def main():
                 print(f"round {r} {a.ring} {kind:10s} {size:5d} B  {res['mpps']:6.2f} Mpps"
                       + (f"  {cpp:.0f} cycles/pkt (vswd busy cycles)" if cpp else ""),
                       flush=True)
-    print(f"\n{a.ring} ring, mrg_rxbuf={a.mrg}")
-    print("| back-end | size | Mpps (median of rounds) | Gbit/s |")
-    print("|---|---|---|---|")
-    for size in sorted({r["size"] for r in results}):
-        for kind in a.backends.split(","):
-            m = statistics.median(r["mpps"] for r in results
-                                  if r["size"] == size and r["backend"] == kind)
-            print(f"| {kind} | {size} | {m:.2f} | {m * size * 8 / 1e3:.2f} |")
+    for r in results:  # on the wire: + 20 bytes of preamble and gap
+        r["gbps"] = r["mpps"] * (r["size"] + 20) * 8 / 1e3
+    perflib.write_outputs(a.out, "loopback-%s" % a.ring,
+                          "Loopback, %s ring, mrg_rxbuf=%d" % (a.ring, a.mrg),
+                          results, a.backends.split(","), vars(a))
     if a.json:
         with open(a.json, "w") as f:
             json.dump(results, f, indent=1)

@@ -22,7 +22,8 @@ PKTGEN = os.path.join(vswlib.build_dir(), "app", "vsw-pktgen", "vsw-pktgen")
 def eal(prefix, vdev):
     # No hugepages: nothing left behind whatever the exit, and a memfd
     # virtio-user can share with the back-end (PEERS.md).
-    return ["-l", "0,1", "--main-lcore", "1", "--no-pci", "--file-prefix", prefix,
+    # vsw-pktgen polls on its main lcore: core 0; vswd's worker has core 1
+    return ["-l", "0", "--no-pci", "--file-prefix", prefix,
             "--log-level=lib.eal:error", "--vdev", vdev, "--no-huge", "-m", "512"]
 
 

@@ -1,0 +1,145 @@
+"""Shared pieces of the perf/e2e scenarios: processes, results, outputs."""
+
+import glob
+import json
+import os
+import re
+import signal
+import statistics
+import subprocess
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("VSW_BUILD", os.path.join(ROOT, "build"))
+VSWD = os.path.join(BUILD, "app", "vswd", "vswd")
+PKTGEN = os.path.join(BUILD, "app", "vsw-pktgen", "vsw-pktgen")
+TESTPMD = "dpdk-testpmd"
+
+
+def start(cmd, log, env=None):
+    """A child in its own session, stdin a pipe (testpmd waits on it)."""
+    return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True, env=env)
+
+
+def stop(proc, timeout=10):
+    """SIGINT, then SIGKILL after timeout; by PID only."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+
+def wait_path(path, timeout):
+    end = time.time() + timeout
+    while not os.path.exists(path):
+        if time.time() > end:
+            raise RuntimeError("%s did not appear within %ss" % (path, timeout))
+        time.sleep(0.1)
+
+
+def vswd_cycles(log_path):
+    with open(log_path, errors="replace") as f:
+        m = re.search(r"cycles_per_packet=([\d.]+)", f.read())
+    return float(m.group(1)) if m else None
+
+
+def remove_leftovers(prefixes):
+    """Hugepage files and run dirs a killed DPDK process leaves."""
+    for p in prefixes:
+        for f in glob.glob("/dev/hugepages/%smap_*" % p):
+            try:
+                os.unlink(f)
+            except OSError:
+                pass
+
+
+def run_line(scenario, r):
+    cpp = r.get("cycles_per_packet")
+    return ("round %d %s %-11s %5d B %7.2f Mpps %6.2f Gbit/s loss %.4f%% p50 %s ns%s"
+            % (r["round"], scenario, r["backend"], r["size"], r["mpps"], r["gbps"],
+               100 * r["loss_ratio"], r["lat_p50_ns"],
+               "  %.0f cycles/pkt" % cpp if cpp else ""))
+
+
+def summarize(results, kinds):
+    """{(kind, size): median record} over the rounds."""
+    out = {}
+    for size in sorted({r["size"] for r in results}):
+        for k in kinds:
+            runs = [r for r in results if r["backend"] == k and r["size"] == size]
+            if not runs:
+                continue
+            def med(key):
+                vals = [r[key] for r in runs if r.get(key) is not None]
+                return statistics.median(vals) if vals else None
+
+            losses = [r["loss_ratio"] for r in runs if r.get("loss_ratio") is not None]
+            out[(k, size)] = {
+                "mpps": med("mpps"), "gbps": med("gbps"),
+                "loss_ratio": max(losses) if losses else None,
+                "lat_p50_ns": med("lat_p50_ns"),
+                "cycles_per_packet": med("cycles_per_packet"),
+            }
+    return out
+
+
+def markdown(title, summary, kinds):
+    sizes = sorted({s for _, s in summary})
+    lines = ["%s (Mpps received, median of rounds; in brackets: back-end cycles "
+             "per packet)" % title, "",
+             "| back-end | " + " | ".join("%d B" % s for s in sizes) + " |",
+             "|---|" + "---|" * len(sizes)]
+    for k in kinds:
+        cells = []
+        for s in sizes:
+            v = summary.get((k, s))
+            if v is None:
+                cells.append("—")
+                continue
+            c = " (%.0f)" % v["cycles_per_packet"] if v["cycles_per_packet"] else ""
+            cells.append("%.2f%s" % (v["mpps"], c))
+        lines.append("| %s | %s |" % (k, " | ".join(cells)))
+    return "\n".join(lines) + "\n"
+
+
+def plot(path, title, summary, kinds):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = sorted({s for _, s in summary})
+    width = 0.8 / max(len(kinds), 1)
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for i, k in enumerate(kinds):
+        xs = [j + i * width for j in range(len(sizes))]
+        ys = [summary.get((k, s), {}).get("mpps", 0) for s in sizes]
+        ax.bar(xs, ys, width, label=k)
+    ax.set_xticks([j + width * (len(kinds) - 1) / 2 for j in range(len(sizes))])
+    ax.set_xticklabels(["%d B" % s for s in sizes])
+    ax.set_ylabel("Mpps received")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def write_outputs(outdir, scenario, title, results, kinds, args):
+    os.makedirs(outdir, exist_ok=True)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    summary = summarize(results, kinds)
+    base = os.path.join(outdir, scenario)
+    with open(base + ".json", "w") as f:
+        json.dump({"scenario": scenario, "date": stamp, "args": args, "runs": results,
+                   "summary": [dict(backend=k, size=s, **v) for (k, s), v in summary.items()]},
+                  f, indent=1)
+    md = "%s, %s\n\n%s" % (scenario, stamp, markdown(title, summary, kinds))
+    with open(base + ".md", "w") as f:
+        f.write(md)
+    plot(base + ".png", title, summary, kinds)
+    print("\n" + md)
+    print("wrote %s.json, .md, .png" % base)
