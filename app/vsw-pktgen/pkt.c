@@ -5,6 +5,7 @@
 #include <rte_byteorder.h>
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_memcpy.h>
 #include <rte_udp.h>
 
 #include "pktgen.h"
@@ -21,23 +22,13 @@ pg_frame_len(const struct pg_opts *o, uint64_t n)
 	return size - RTE_ETHER_CRC_LEN; /* the FCS is the NIC's */
 }
 
-int
-pg_build(struct rte_mbuf *m, uint32_t flow, uint64_t seq, uint32_t len,
-	 uint64_t tsc)
+/* Ethernet + IPv4 + UDP of one flow at one length. */
+static void
+build_headers(uint8_t *d, uint32_t flow, uint32_t len)
 {
-	struct rte_ether_hdr *eth;
-	struct rte_ipv4_hdr *ip;
-	struct rte_udp_hdr *udp;
-	struct pg_probe_wire *p;
-	uint8_t *d;
-
-	if (len < PG_HDR_LEN + sizeof(*p) || len > rte_pktmbuf_tailroom(m))
-		return -1;
-	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
-	eth = (void *)d;
-	ip = (void *)(d + sizeof(*eth));
-	udp = (void *)(d + sizeof(*eth) + sizeof(*ip));
-	p = (void *)(d + PG_HDR_LEN);
+	struct rte_ether_hdr *eth = (void *)d;
+	struct rte_ipv4_hdr *ip = (void *)(d + sizeof(*eth));
+	struct rte_udp_hdr *udp = (void *)(d + sizeof(*eth) + sizeof(*ip));
 
 	/* Locally administered MACs; flow in the low bytes. */
 	eth->dst_addr = (struct rte_ether_addr){ { 2, 0, 0, 0, 0, 2 } };
@@ -58,12 +49,37 @@ pg_build(struct rte_mbuf *m, uint32_t flow, uint64_t seq, uint32_t len,
 	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(len - sizeof(*eth) -
 						     sizeof(*ip)));
 	udp->dgram_cksum = 0; /* optional in IPv4 */
+}
+
+/* Headers per flow, rebuilt only when the flow's frame length changes. */
+static struct {
+	uint32_t len;
+	uint8_t hdr[PG_HDR_LEN];
+} tmpl[PG_MAX_FLOWS];
+
+int
+pg_build(struct rte_mbuf *m, uint32_t flow, uint64_t seq, uint32_t len,
+	 uint64_t tsc)
+{
+	struct pg_probe_wire *p;
+	uint8_t *d;
+
+	if (len < PG_HDR_LEN + sizeof(*p) || len > rte_pktmbuf_tailroom(m) ||
+	    flow >= PG_MAX_FLOWS)
+		return -1;
+	if (tmpl[flow].len != len) {
+		build_headers(tmpl[flow].hdr, flow, len);
+		tmpl[flow].len = len;
+	}
+	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
+	rte_memcpy(d, tmpl[flow].hdr, PG_HDR_LEN);
+	p = (void *)(d + PG_HDR_LEN);
 	p->magic = PG_MAGIC;
 	p->flow = (uint16_t)flow;
 	p->seq_hi = (uint16_t)(seq >> 32);
 	p->seq_lo = (uint32_t)seq;
 	p->tsc = tsc;
-	memset(d + PG_HDR_LEN + sizeof(*p), 0, len - PG_HDR_LEN - sizeof(*p));
+	/* The rest of the payload is whatever the buffer held: never read. */
 	return 0;
 }
 
