@@ -17,8 +17,13 @@ and stopped by PID. Each run: --warmup seconds, then --seconds at full
 rate; the figure is what the guests received (Mpps, both directions
 summed). Writes JSON, a markdown table and a PNG plot (matplotlib).
 
+With --search LOSS each run is vsw-pktgen's binary search for the highest
+rate losing at most that fraction (0: the no-drop rate), trials of
+--seconds each.
+
 Usage: perf/e2e/vm2vm.py [--seconds 6] [--rounds 2] [--sizes 64,512,1518]
-       [--backends vsw,dpdk-vhost,ovs-normal,ovs-flows] [--out DIR]
+       [--backends vsw,dpdk-vhost,ovs-normal,ovs-flows] [--search LOSS]
+       [--out DIR]
 """
 
 import argparse
@@ -131,7 +136,7 @@ def backend_stop(kind, be, tmp):
     return None
 
 
-def run_once(kind, size, seconds, warmup):
+def run_once(kind, size, seconds, warmup, search=None):
     tmp = tempfile.mkdtemp(prefix="vsw-perf-")
     socks = {p: os.path.join(tmp, p + ".sock") for p in ("vm1", "vm2")}
     out = os.path.join(tmp, "pktgen.json")
@@ -143,12 +148,14 @@ def run_once(kind, size, seconds, warmup):
          "--vdev", "net_virtio_user0,path=%s,server=1,queues=1,mrg_rxbuf=1" % socks["vm1"],
          "--vdev", "net_virtio_user1,path=%s,server=1,queues=1,mrg_rxbuf=1" % socks["vm2"],
          "--", "--port", "0,1", "--size", str(size), "--flows", "16",
-         "--duration", str(seconds), "--warmup", str(warmup), "--json", out],
+         "--duration", str(seconds), "--warmup", str(warmup), "--json", out] +
+        (["--search", "--loss", str(search), "--trial", str(seconds)]
+         if search is not None else []),
         open(os.path.join(tmp, "pktgen.log"), "w"))
     time.sleep(1)
     be = backend_start(kind, tmp, socks)
     try:
-        rc = gen.wait(seconds + warmup + 60)
+        rc = gen.wait(seconds * (20 if search is not None else 1) + warmup + 60)
     except subprocess.TimeoutExpired:
         perflib.stop(gen)
         rc = -1
@@ -174,6 +181,10 @@ def main():
     ap.add_argument("--sizes", default="64,512,1518")
     ap.add_argument("--backends", default=",".join(BACKENDS))
     ap.add_argument("--out", default=os.path.join(perflib.ROOT, "perf", "results"))
+    ap.add_argument("--search", type=float, metavar="LOSS",
+                    help="report the highest rate losing at most this fraction"
+                         " (0: no-drop rate, RFC 2544 binary search with"
+                         " --seconds trials) instead of the full-rate figure")
     a = ap.parse_args()
     kinds = [k for k in a.backends.split(",") if k]
     bad = [k for k in kinds if k not in BACKENDS]
@@ -185,12 +196,15 @@ def main():
     for size in [int(s) for s in a.sizes.split(",")]:
         for r in range(a.rounds):
             for kind in kinds:
-                res = run_once(kind, size, a.seconds, a.warmup)
+                res = run_once(kind, size, a.seconds, a.warmup, a.search)
                 res["round"] = r
                 results.append(res)
                 print(perflib.run_line("vm2vm", res), flush=True)
-    perflib.write_outputs(a.out, "vm2vm", "VM-to-VM through the back-end (both directions)",
-                          results, kinds, vars(a))
+    name = "vm2vm" if a.search is None else "vm2vm-search"
+    title = "VM-to-VM through the back-end (both directions)"
+    if a.search is not None:
+        title += ", highest rate with loss <= %g" % a.search
+    perflib.write_outputs(a.out, name, title, results, kinds, vars(a))
 
 
 if __name__ == "__main__":
