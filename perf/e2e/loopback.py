@@ -8,6 +8,10 @@ invocation so ratios hold on a noisy machine:
 
   vsw         vswd --port vm=vhost-user:... --xconnect vm,vm
   dpdk-vhost  dpdk-testpmd --vdev net_vhost0 (rte_vhost), io forwarding
+  ovs-flows   Open vSwitch 3.1 with DPDK, one dpdkvhostuserclient port and
+              the flow in_port=vm,actions=in_port (NORMAL never sends a
+              frame back where it came from); the guest listens
+              (virtio-user server=1) since OVS's port connects
 
 Prints Mpps per run, a summary table, and vswd's cycles per packet.
 Usage: perf/e2e/loopback.py [--seconds 10] [--rounds 2] [--sizes 64,1518]
@@ -70,13 +74,30 @@ def backend_cmd(kind, sock, tmp):
             "--", "--forward-mode=io", "--nb-cores=1", "--auto-start"]
 
 
-def frontend_cmd(sock, size, mrg, packed):
+def frontend_cmd(sock, size, mrg, packed, server=False):
     return [TESTPMD, "-l", "0,1", "--main-lcore", "1", "--no-pci",
             "--file-prefix", "perf-fe", "--single-file-segments",
             "--vdev", f"net_virtio_user0,path={sock},queues=1,packed_vq={packed},"
-                      f"mrg_rxbuf={mrg},in_order=0",
+                      f"mrg_rxbuf={mrg},in_order=0" + (",server=1" if server else ""),
             "--", "--forward-mode=mac", "--tx-first", "--stats-period=1",
             "--nb-cores=1", f"--txpkts={size}", "--rxd=1024", "--txd=1024"]
+
+
+def run_ovs(size, seconds, mrg, packed, tmp, sock, fe_log_path):
+    """The guest listens, OVS connects and reflects. @return cycles/pkt."""
+    with open(fe_log_path, "w") as fe_log:
+        fe = start(frontend_cmd(sock, size, mrg, packed, server=True), fe_log)
+        ovs = None
+        try:
+            perflib.wait_path(sock, 30)
+            ovs = perflib.Ovs(tmp, [("vm", "in_port")]).start({"vm": sock})
+            time.sleep(WARMUP_S + seconds)
+            return ovs.cycles_per_packet()
+        finally:
+            stop(fe)
+            if ovs is not None:
+                ovs.stop()
+            perflib.remove_leftovers(["perf-fe", "perf-ovs"])
 
 
 def run_once(kind, size, seconds, mrg, packed):
@@ -84,6 +105,10 @@ def run_once(kind, size, seconds, mrg, packed):
     sock = os.path.join(tmp, "vm.sock")
     be_log_path = os.path.join(tmp, "backend.log")
     fe_log_path = os.path.join(tmp, "frontend.log")
+    if kind == "ovs-flows":
+        cpp = run_ovs(size, seconds, mrg, packed, tmp, sock, fe_log_path)
+        return {"backend": kind, "size": size, "mpps": fe_median(fe_log_path) / 1e6,
+                "cycles_per_packet": cpp}
     with open(be_log_path, "w") as be_log, open(fe_log_path, "w") as fe_log:
         be = start(backend_cmd(kind, sock, tmp), be_log)
         try:
@@ -100,18 +125,24 @@ def run_once(kind, size, seconds, mrg, packed):
                 stop(fe)
         finally:
             stop(be)
-    with open(fe_log_path, errors="replace") as f:
-        samples = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", f.read())]
-    samples = samples[WARMUP_S:]
-    if not samples:
-        raise RuntimeError(f"no Rx-pps samples from the front-end: see {fe_log_path}")
+    samples = fe_median(fe_log_path)
     cpp = None
     if kind == "vsw":
         with open(be_log_path, errors="replace") as f:
             m = re.search(r"cycles_per_packet=([\d.]+)", f.read())
         cpp = float(m.group(1)) if m else None
-    return {"backend": kind, "size": size, "mpps": statistics.median(samples) / 1e6,
+    return {"backend": kind, "size": size, "mpps": samples / 1e6,
             "cycles_per_packet": cpp}
+
+
+def fe_median(fe_log_path):
+    """Median of the front-end's Rx-pps samples after the warm-up."""
+    with open(fe_log_path, errors="replace") as f:
+        samples = [int(x) for x in re.findall(r"Rx-pps:\s+(\d+)", f.read())]
+    samples = samples[WARMUP_S:]
+    if not samples:
+        raise RuntimeError(f"no Rx-pps samples from the front-end: see {fe_log_path}")
+    return statistics.median(samples)
 
 
 def main():
@@ -121,7 +152,7 @@ def main():
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--sizes", default="64,1518")
     ap.add_argument("--mrg", type=int, default=0)
-    ap.add_argument("--backends", default="vsw,dpdk-vhost")
+    ap.add_argument("--backends", default="vsw,dpdk-vhost,ovs-flows")
     ap.add_argument("--ring", choices=("split", "packed"), default="split")
     ap.add_argument("--json")
     ap.add_argument("--out", default=os.path.join(ROOT, "perf", "results"),

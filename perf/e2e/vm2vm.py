@@ -30,7 +30,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,71 +39,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import perflib  # noqa: E402
 
 BACKENDS = ("vsw", "dpdk-vhost", "ovs-normal", "ovs-flows")
-OVS_VSWITCHD = "/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk"
-OVS_SCHEMA = "/usr/share/openvswitch/vswitch.ovsschema"
-
-
-class Ovs:
-    """ovsdb-server + ovs-vswitchd-dpdk in a private directory."""
-
-    def __init__(self, tmp, flows):
-        self.d = tmp
-        self.flows = flows
-        self.db = "unix:%s/db.sock" % tmp
-        self.env = dict(os.environ, OVS_RUNDIR=tmp, OVS_DBDIR=tmp, OVS_LOGDIR=tmp,
-                        OVS_SYSCONFDIR=tmp)
-        self.procs = []
-
-    def run(self, *argv):
-        subprocess.run(list(argv), env=self.env, check=True, timeout=30,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-    def vsctl(self, *args):
-        self.run("ovs-vsctl", "--db=" + self.db, "--timeout=20", *args)
-
-    def start(self, socks):
-        self.run("ovsdb-tool", "create", "%s/conf.db" % self.d, OVS_SCHEMA)
-        log = open(os.path.join(self.d, "ovsdb.log"), "w")
-        self.procs.append(perflib.start(
-            ["ovsdb-server", "%s/conf.db" % self.d, "--remote=punix:%s/db.sock" % self.d,
-             "--pidfile"], log, env=self.env))
-        perflib.wait_path("%s/db.sock" % self.d, 10)
-        self.vsctl("--no-wait", "init")
-        self.vsctl("--no-wait", "set", "Open_vSwitch", ".",
-                   "other_config:dpdk-init=true", "other_config:dpdk-socket-mem=512",
-                   "other_config:dpdk-socket-limit=512", "other_config:pmd-cpu-mask=0x2",
-                   "other_config:dpdk-lcore-mask=0x1",
-                   'other_config:dpdk-extra="--no-pci --file-prefix=perf-ovs"')
-        log = open(os.path.join(self.d, "vswitchd.log"), "w")
-        self.procs.append(perflib.start(
-            [OVS_VSWITCHD, self.db, "--pidfile=%s/ovs-vswitchd.pid" % self.d,
-             "--unixctl=%s/vswitchd.ctl" % self.d], log, env=self.env))
-        self.vsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev")
-        for name, sock in socks.items():
-            self.vsctl("add-port", "br0", name, "--", "set", "Interface", name,
-                       "type=dpdkvhostuserclient", "options:vhost-server-path=%s" % sock)
-        if self.flows:
-            for a, b in (("vm1", "vm2"), ("vm2", "vm1")):
-                self.run("ovs-ofctl", "add-flow", "br0",
-                         "priority=100,in_port=%s,actions=output:%s" % (a, b))
-            self.run("ovs-ofctl", "--strict", "del-flows", "br0", "priority=0")
-        return self
-
-    def cycles_per_packet(self):
-        try:
-            out = subprocess.run(["ovs-appctl", "-t", "%s/vswitchd.ctl" % self.d,
-                                  "dpif-netdev/pmd-stats-show"], env=self.env,
-                                 capture_output=True, text=True, timeout=20).stdout
-        except subprocess.TimeoutExpired:
-            return None
-        for line in out.splitlines():
-            if "avg processing cycles per packet" in line:
-                return float(line.split(":")[1].split()[0])
-        return None
-
-    def stop(self):
-        for p in reversed(self.procs):
-            perflib.stop(p)
 
 
 def backend_start(kind, tmp, socks):
@@ -121,7 +55,8 @@ def backend_start(kind, tmp, socks):
                               "--vdev", "net_vhost0,iface=%s,queues=1,client=1" % socks["vm1"],
                               "--vdev", "net_vhost1,iface=%s,queues=1,client=1" % socks["vm2"],
                               "--", "--forward-mode=io", "--nb-cores=1", "--auto-start"], log)
-    return Ovs(tmp, kind == "ovs-flows").start(socks)
+    flows = [("vm1", "vm2"), ("vm2", "vm1")] if kind == "ovs-flows" else None
+    return perflib.Ovs(tmp, flows).start(socks)
 
 
 def backend_stop(kind, be, tmp):
@@ -190,8 +125,9 @@ def main():
     bad = [k for k in kinds if k not in BACKENDS]
     if bad:
         ap.error("unknown back-end(s) %s; known: %s" % (bad, ", ".join(BACKENDS)))
-    if any(k.startswith("ovs") for k in kinds) and not os.access(OVS_VSWITCHD, os.X_OK):
-        ap.error("%s missing: apt-get install openvswitch-switch-dpdk" % OVS_VSWITCHD)
+    if any(k.startswith("ovs") for k in kinds) and not os.access(perflib.OVS_VSWITCHD, os.X_OK):
+        ap.error("%s missing: apt-get install openvswitch-switch-dpdk"
+                 % perflib.OVS_VSWITCHD)
     results = []
     for size in [int(s) for s in a.sizes.split(",")]:
         for r in range(a.rounds):
