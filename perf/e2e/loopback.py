@@ -167,7 +167,7 @@ def main():
                 results.append(res)
                 cpp = res["cycles_per_packet"]
                 print(f"round {r} {a.ring} {kind:10s} {size:5d} B  {res['mpps']:6.2f} Mpps"
-                      + (f"  {cpp:.0f} cycles/pkt (vswd busy cycles)" if cpp else ""),
+                      + (f"  {cpp:.0f} cycles/pkt (back-end)" if cpp else ""),
                       flush=True)
     for r in results:  # on the wire: + 20 bytes of preamble and gap
         r["gbps"] = r["mpps"] * (r["size"] + 20) * 8 / 1e3
