@@ -158,3 +158,23 @@ def test_vm_to_vm_both_ways(pktgen, start_vswd, workdir):
     assert code == 0
     for p in ("vm1", "vm2"):
         assert stats[p]["rx_packets"] > 50000 and stats[p]["tx_drops"] == 0, stats
+
+
+def test_pcap_txonly_then_rxonly(pktgen, workdir):
+    """Another ethdev: txonly writes probes to a pcap file through net_pcap,
+    rxonly reads them back and finds every one, in order, once."""
+    cap = os.path.join(workdir, "probes.pcap")
+    out = os.path.join(workdir, "rx.json")
+    rc, so, se = run(eal(vswlib.unique("pg"), "net_pcap0,tx_pcap=%s" % cap) +
+                     ["--", "--mode", "txonly", "--rate", "20000", "--duration", "1",
+                      "--warmup", "0", "--flows", "5", "--size", "128"])
+    assert rc == 0, se
+    frames = vswlib.read_pcap(cap)
+    assert len(frames) > 10000 and all(len(f) == 124 for f in frames)
+    rc, so, se = run(eal(vswlib.unique("pg"), "net_pcap0,rx_pcap=%s" % cap) +
+                     ["--", "--mode", "rxonly", "--duration", "2", "--warmup", "0",
+                      "--json", out])
+    assert rc == 0, se
+    r = load(out)["result"]
+    assert r["rx_probes"] == r["rx_packets"] == len(frames), r
+    assert (r["reordered"], r["duplicates"], r["foreign"], r["lost"]) == (0, 0, 0, 0), r
