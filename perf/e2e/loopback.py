@@ -22,9 +22,7 @@ import argparse
 import json
 import os
 import re
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,26 +30,9 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import perflib  # noqa: E402
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VSWD = os.path.join(os.environ.get("VSW_BUILD", os.path.join(ROOT, "build")),
-                    "app", "vswd", "vswd")
-TESTPMD = "dpdk-testpmd"
+ROOT, VSWD, TESTPMD = perflib.ROOT, perflib.VSWD, perflib.TESTPMD
+start, stop = perflib.start, perflib.stop
 WARMUP_S = 3
-
-
-def start(cmd, log):
-    return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=log,
-                            stderr=subprocess.STDOUT, start_new_session=True)
-
-
-def stop(proc, timeout=10):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 def wait_for(path, text, timeout):
