@@ -10,6 +10,8 @@
 
 static const struct vsw_port_ops *port_types[PORT_MAX_TYPES];
 static unsigned int n_port_types;
+/* Port ids in use (control thread only). */
+static bool id_used[VSW_PORT_MAX];
 
 void
 vsw_port_register(const struct vsw_port_ops *ops)
@@ -39,6 +41,42 @@ list_types(char *buf, size_t len)
 					i ? ", " : "", port_types[i]->type);
 }
 
+static int
+alloc_id(void)
+{
+	for (int i = 0; i < VSW_PORT_MAX; i++) {
+		if (!id_used[i]) {
+			id_used[i] = true;
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* PMD p sends on tx queue p modulo their number; shared when fewer. */
+static void
+map_txqs(struct vsw_port *port, uint16_t n_pmds)
+{
+	if (port->nb_txq == 0)
+		return;
+	for (uint16_t p = 0; p < VSW_PORT_MAX_PMDS; p++)
+		port->txq_of[p] = (uint8_t)(p % port->nb_txq);
+	port->tx_shared = n_pmds > port->nb_txq;
+	for (uint16_t q = 0; q < VSW_PORT_MAX_QUEUES; q++)
+		rte_spinlock_init(&port->txlock[q]);
+}
+
+/* The port layer's own keys: VLAN membership. */
+static int
+take_port_keys(struct vsw_port *port, struct vsw_port_args *args, char *err,
+	       size_t errlen)
+{
+	const char *vlan = vsw_port_arg_str(args, "vlan");
+	const char *trunk = vsw_port_arg_str(args, "trunk");
+
+	return vsw_port_vlan_parse(&port->vlan, vlan, trunk, err, errlen);
+}
+
 struct vsw_port *
 vsw_port_create(const char *name, const char *spec,
 		const struct vsw_port_env *env, char *err, size_t errlen)
@@ -50,6 +88,7 @@ vsw_port_create(const char *name, const char *spec,
 	struct vsw_port *port;
 	const char *unused;
 	char types[128];
+	int id;
 	char why[256];
 
 	if (ops == NULL) {
@@ -69,6 +108,10 @@ vsw_port_create(const char *name, const char *spec,
 	}
 	port->ops = ops;
 	snprintf(port->name, sizeof(port->name), "%s", name);
+	if (take_port_keys(port, &args, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "port %s: %s", name, why);
+		goto err_free;
+	}
 	if (ops->create(port, &args, env, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "port %s (%s): %s", name, ops->type, why);
 		goto err_free;
@@ -77,11 +120,20 @@ vsw_port_create(const char *name, const char *spec,
 	if (unused != NULL) {
 		snprintf(err, errlen, "port %s: unknown option '%s' for type %s",
 			 name, unused, ops->type);
-		ops->destroy(port);
-		goto err_free;
+		goto err_destroy;
 	}
+	id = alloc_id();
+	if (id < 0) {
+		snprintf(err, errlen, "port %s: more than %d ports", name,
+			 VSW_PORT_MAX);
+		goto err_destroy;
+	}
+	port->id = (uint16_t)id;
+	map_txqs(port, env->n_pmds ? env->n_pmds : 1);
 	return port;
 
+err_destroy:
+	ops->destroy(port);
 err_free:
 	free(port);
 	return NULL;
@@ -93,6 +145,7 @@ vsw_port_destroy(struct vsw_port *port)
 	if (port == NULL)
 		return;
 	port->ops->destroy(port);
+	id_used[port->id] = false;
 	free(port);
 }
 
@@ -112,22 +165,19 @@ vsw_port_stats_sum(const struct vsw_port *port, struct vsw_port_stats *rx,
 	}
 }
 
-static void
-print_queue(const struct vsw_port *port, FILE *f, const char *dir, unsigned int q,
-	    const struct vsw_port_stats *s)
-{
-	fprintf(f, "stats %s port=%s q=%u packets=%" PRIu64 " bytes=%" PRIu64
-		" drops=%" PRIu64 "\n", dir, port->name, q, s->packets, s->bytes,
-		s->drops);
-}
-
 void
 vsw_port_print_stats(const struct vsw_port *port, FILE *f)
 {
 	for (unsigned int q = 0; q < port->nb_rxq; q++)
-		print_queue(port, f, "rxq", q, &port->rx[q]);
+		fprintf(f, "stats rxq port=%s q=%u packets=%" PRIu64 " bytes=%"
+			PRIu64 " drops=%" PRIu64 " cycles=%" PRIu64 "\n", port->name,
+			q, port->rx[q].packets, port->rx[q].bytes,
+			port->rx[q].drops, port->rx[q].cycles);
 	for (unsigned int q = 0; q < port->nb_txq && q < VSW_PORT_MAX_QUEUES; q++)
-		print_queue(port, f, "txq", q, &port->tx[q]);
+		fprintf(f, "stats txq port=%s q=%u packets=%" PRIu64 " bytes=%"
+			PRIu64 " drops=%" PRIu64 " shared=%d contended=%" PRIu64 "\n",
+			port->name, q, port->tx[q].packets, port->tx[q].bytes,
+			port->tx[q].drops, port->tx_shared, port->tx[q].contended);
 	if (port->ops->print_stats != NULL)
 		port->ops->print_stats(port, f);
 }

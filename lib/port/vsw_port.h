@@ -19,10 +19,16 @@
 
 #include <rte_common.h>
 #include <rte_mbuf.h>
+#include <rte_spinlock.h>
 
 #define VSW_PORT_NAME_MAX 32
 #define VSW_PORT_MAX_QUEUES 8
 #define VSW_PORT_ARGS_MAX 16
+/** Ports alive at once; port ids are 0..VSW_PORT_MAX-1. */
+#define VSW_PORT_MAX 64
+/** PMD threads that may transmit on a port (tx queue users). */
+#define VSW_PORT_MAX_PMDS 16
+#define VSW_VLAN_MAX 4095 /* VIDs 1..4094 are usable; 0 means untagged */
 
 struct rte_rcu_qsbr;
 struct vsw_port;
@@ -44,6 +50,34 @@ struct vsw_port_env {
 	struct rte_mempool *mp;    /**< mbufs for received packets */
 	/** the PMD threads' quiescent-state variable (lib/pmd) */
 	struct rte_rcu_qsbr *qsbr;
+	/**
+	 * PMD threads that will transmit on the port, 1..VSW_PORT_MAX_PMDS
+	 * (0 is taken as 1). A driver that can offers this many tx queues;
+	 * fewer are shared (vsw_port_tx() locks them).
+	 */
+	uint16_t n_pmds;
+};
+
+/**
+ * How a port carries VLANs on a bridge, from its spec (vlan=, trunk=),
+ * as Open vSwitch's Port tag/trunks:
+ * - ALL (neither given): untagged frames are VLAN 0 and leave untagged,
+ *   tagged frames keep their VLAN;
+ * - ACCESS (vlan=N): untagged frames are VLAN N and leave untagged;
+ *   frames arriving tagged (other than priority-tagged, VID 0) are dropped;
+ * - TRUNK (trunk=N,M,A-B): frames tagged with a listed VLAN, which leave
+ *   tagged; untagged frames and other VLANs are dropped.
+ */
+enum vsw_port_vlan_mode {
+	VSW_PORT_VLAN_ALL,
+	VSW_PORT_VLAN_ACCESS,
+	VSW_PORT_VLAN_TRUNK,
+};
+
+struct vsw_port_vlan {
+	enum vsw_port_vlan_mode mode;
+	uint16_t tag;                      /**< ACCESS: the port's VLAN */
+	uint64_t trunks[(VSW_VLAN_MAX + 64) / 64]; /**< TRUNK: bit v = VLAN v */
 };
 
 /**
@@ -88,11 +122,17 @@ struct vsw_port_ops {
 	void (*print_stats)(const struct vsw_port *port, FILE *f);
 };
 
-/** Counters of one queue, written only by the thread that owns it. */
+/**
+ * Counters of one queue, written only by the thread that owns it (an
+ * rx queue's PMD; a tx queue's PMD, or whoever holds its lock).
+ */
 struct vsw_port_stats {
 	uint64_t packets;
 	uint64_t bytes;
 	uint64_t drops;
+	uint64_t cycles;    /**< rx: TSC cycles of this queue's bursts (rx +
+			     *   forwarding), by the PMD that polls it */
+	uint64_t contended; /**< tx: bursts that waited for the queue lock */
 } __rte_cache_aligned;
 
 struct vsw_port {
@@ -101,17 +141,27 @@ struct vsw_port {
 	uint16_t nb_rxq;
 	uint16_t nb_txq;
 	bool tx_flush;  /**< the PMD calls ops->tx_flush (set at create) */
+	/** more PMDs than tx queues: vsw_port_tx() takes txlock[q] */
+	bool tx_shared;
+	/** tx queue of each PMD id (PMD p sends on txq_of[p]) */
+	uint8_t txq_of[VSW_PORT_MAX_PMDS];
+	uint16_t id;    /**< 0..VSW_PORT_MAX-1, unique among live ports */
 	char name[VSW_PORT_NAME_MAX];
+	struct vsw_port_vlan vlan;
 	struct vsw_port_stats rx[VSW_PORT_MAX_QUEUES];
 	struct vsw_port_stats tx[VSW_PORT_MAX_QUEUES];
+	rte_spinlock_t txlock[VSW_PORT_MAX_QUEUES];
 };
 
 /** Register a port type (drivers call this from a constructor). */
 void vsw_port_register(const struct vsw_port_ops *ops);
 
 /**
- * Create port @p name from @p spec. @return the port, or NULL with a
- * reason in @p err.
+ * Create port @p name from @p spec: "TYPE:key=value,...". The keys vlan=
+ * and trunk= (struct vsw_port_vlan) are the port layer's, for every type;
+ * the rest are the driver's. An item without '=' continues the value
+ * before it ("trunk=10,20"); "devargs=" takes the rest of the spec.
+ * @return the port, or NULL with a reason in @p err.
  */
 struct vsw_port *vsw_port_create(const char *name, const char *spec,
 				 const struct vsw_port_env *env,
@@ -123,6 +173,23 @@ void vsw_port_destroy(struct vsw_port *port);
  * queue, then the driver's own lines (ops->print_stats).
  */
 void vsw_port_print_stats(const struct vsw_port *port, FILE *f);
+
+/** Is VLAN @p vid (1..4094) on the trunk list of @p v? */
+static inline bool
+vsw_port_vlan_trunks(const struct vsw_port_vlan *v, uint16_t vid)
+{
+	return (v->trunks[vid / 64] >> (vid % 64)) & 1;
+}
+
+/**
+ * Parse "N" (vlan=) or "N,M,A-B" (trunk=) into @p v. @return 0 or -EINVAL
+ * with a reason naming the option.
+ */
+int vsw_port_vlan_parse(struct vsw_port_vlan *v, const char *vlan,
+			const char *trunk, char *err, size_t errlen);
+
+/** "vlan=10", "trunk=10,20-29" or "" (all VLANs) into @p buf. */
+void vsw_port_vlan_format(const struct vsw_port_vlan *v, char *buf, size_t len);
 
 /** Sum of the per-queue counters. */
 void vsw_port_stats_sum(const struct vsw_port *port,
@@ -159,16 +226,32 @@ vsw_port_rx(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
 	return got;
 }
 
+/**
+ * Send @p n packets from PMD @p pmd on that PMD's tx queue of @p port,
+ * taking its lock when the queue is shared with other PMDs. Takes
+ * ownership of every packet.
+ */
 static __rte_always_inline uint16_t
-vsw_port_tx(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
+vsw_port_tx(struct vsw_port *port, uint16_t pmd, struct rte_mbuf **pkts,
 	    uint16_t n)
 {
+	uint16_t q = port->txq_of[pmd];
 	uint64_t bytes = 0;
-	uint16_t sent = port->ops->tx_burst(port, q, pkts, n, &bytes);
+	bool waited = false;
+	uint16_t sent;
 
+	if (unlikely(port->tx_shared) &&
+	    !rte_spinlock_trylock(&port->txlock[q])) {
+		waited = true;
+		rte_spinlock_lock(&port->txlock[q]);
+	}
+	sent = port->ops->tx_burst(port, q, pkts, n, &bytes);
 	port->tx[q].packets += sent;
 	port->tx[q].bytes += bytes;
 	port->tx[q].drops += n - sent;
+	port->tx[q].contended += waited;
+	if (unlikely(port->tx_shared))
+		rte_spinlock_unlock(&port->txlock[q]);
 	return sent;
 }
 
