@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_priv.h"
 #include "vsw_config.h"
 
 const char vsw_config_default_yaml[] =
@@ -20,7 +21,14 @@ static const char usage[] =
 	"  --port NAME=SPEC    add a port, e.g.\n"
 	"                      vm1=vhost-user:path=/run/vsw/vm1.sock,server=1\n"
 	"  --xconnect A,B      forward everything from port A to B and back\n"
-	"  --config FILE       read ports and xconnects from a YAML file\n"
+	"  --bridge NAME=PORT,PORT,...[,aging=S][,max-entries=N]\n"
+	"                      an L2 learning bridge of those ports (FDB ageing\n"
+	"                      time, default 300 s; FDB limit, default 8192)\n"
+	"  --pmd-cores L,L,... worker lcores that poll (default: every worker\n"
+	"                      lcore EAL was given)\n"
+	"  --rxq-assign cycles|roundrobin\n"
+	"                      how rx queues are spread over the PMDs\n"
+	"  --config FILE       read the configuration from a YAML file\n"
 	"  --mbufs N           mbufs in the packet pool (default 16384)\n"
 	"  --help              this text\n"
 	"With neither --port nor --config, vswd runs its embedded default:\n"
@@ -38,10 +46,11 @@ vsw_config_init(struct vsw_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->mbufs = 16384;
+	snprintf(cfg->rxq_assign, sizeof(cfg->rxq_assign), "cycles");
 }
 
-static bool
-valid_name(const char *s, size_t len)
+bool
+vsw_config_valid_name(const char *s, size_t len)
 {
 	if (len == 0 || len >= VSW_CONFIG_NAME_MAX)
 		return false;
@@ -61,7 +70,7 @@ vsw_config_add_port(struct vsw_config *cfg, const char *name, const char *spec,
 {
 	struct vsw_config_port *p;
 
-	if (!valid_name(name, strlen(name))) {
+	if (!vsw_config_valid_name(name, strlen(name))) {
 		snprintf(err, errlen, "%s: port name '%s' must be 1-%d characters of"
 			 " [A-Za-z0-9._-]", origin, name, VSW_CONFIG_NAME_MAX - 1);
 		return -EINVAL;
@@ -111,8 +120,8 @@ vsw_config_add_xconnect(struct vsw_config *cfg, const char *pair,
 	struct vsw_config_xconnect *x;
 	size_t alen;
 
-	if (comma == NULL || !valid_name(pair, (size_t)(comma - pair)) ||
-	    !valid_name(comma + 1, strlen(comma + 1))) {
+	if (comma == NULL || !vsw_config_valid_name(pair, (size_t)(comma - pair)) ||
+	    !vsw_config_valid_name(comma + 1, strlen(comma + 1))) {
 		snprintf(err, errlen, "%s '%s': expected two port names A,B",
 			 origin, pair);
 		return -EINVAL;
@@ -130,9 +139,10 @@ vsw_config_add_xconnect(struct vsw_config *cfg, const char *pair,
 	return 0;
 }
 
-static int
-parse_uint(const char *opt, const char *v, unsigned int min, unsigned int max,
-	   unsigned int *out, char *err, size_t errlen)
+int
+vsw_config_parse_uint(const char *opt, const char *v, unsigned int min,
+		      unsigned int max, unsigned int *out, char *err,
+		      size_t errlen)
 {
 	char *end;
 	unsigned long x;
@@ -157,6 +167,9 @@ vsw_config_from_args(struct vsw_config *cfg, int argc, char **argv, char *err,
 		{ "xconnect", required_argument, NULL, 'x' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "mbufs", required_argument, NULL, 'm' },
+		{ "bridge", required_argument, NULL, 'b' },
+		{ "pmd-cores", required_argument, NULL, 'P' },
+		{ "rxq-assign", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -178,8 +191,19 @@ vsw_config_from_args(struct vsw_config *cfg, int argc, char **argv, char *err,
 			rc = vsw_config_load_file(cfg, optarg, err, errlen);
 			break;
 		case 'm':
-			rc = parse_uint("--mbufs", optarg, 1024, 1u << 22, &cfg->mbufs,
+			rc = vsw_config_parse_uint("--mbufs", optarg, 1024, 1u << 22, &cfg->mbufs,
 					err, errlen);
+			break;
+		case 'b':
+			rc = vsw_config_add_bridge(cfg, optarg, "--bridge", err, errlen);
+			break;
+		case 'P':
+			rc = vsw_config_set_pmd_cores(cfg, optarg, "--pmd-cores", err,
+						      errlen);
+			break;
+		case 'a':
+			rc = vsw_config_set_rxq_assign(cfg, optarg, "--rxq-assign",
+						       err, errlen);
 			break;
 		case 'h':
 			cfg->help = true;
@@ -199,8 +223,9 @@ vsw_config_from_args(struct vsw_config *cfg, int argc, char **argv, char *err,
 		return -EINVAL;
 	}
 	if (cfg->n_ports == 0 && !have_config) {
-		if (cfg->n_xconnects != 0) {
-			snprintf(err, errlen, "--xconnect given without any --port");
+		if (cfg->n_xconnects != 0 || cfg->n_bridges != 0) {
+			snprintf(err, errlen, "--%s given without any --port",
+				 cfg->n_xconnects ? "xconnect" : "bridge");
 			return -EINVAL;
 		}
 		rc = vsw_config_load_string(cfg, vsw_config_default_yaml,
@@ -210,8 +235,8 @@ vsw_config_from_args(struct vsw_config *cfg, int argc, char **argv, char *err,
 	return rc;
 }
 
-static int
-port_index(const struct vsw_config *cfg, const char *name)
+int
+vsw_config_port_index(const struct vsw_config *cfg, const char *name)
 {
 	for (unsigned int i = 0; i < cfg->n_ports; i++)
 		if (strcmp(cfg->ports[i].name, name) == 0)
@@ -230,7 +255,8 @@ vsw_config_check(const struct vsw_config *cfg, char *err, size_t errlen)
 	}
 	for (unsigned int i = 0; i < cfg->n_xconnects; i++) {
 		const struct vsw_config_xconnect *x = &cfg->xconnects[i];
-		int a = port_index(cfg, x->a), b = port_index(cfg, x->b);
+		int a = vsw_config_port_index(cfg, x->a);
+		int b = vsw_config_port_index(cfg, x->b);
 
 		if (a < 0 || b < 0) {
 			snprintf(err, errlen, "--xconnect %s,%s: no port named %s",
@@ -254,5 +280,5 @@ vsw_config_check(const struct vsw_config *cfg, char *err, size_t errlen)
 			return -EINVAL;
 		}
 	}
-	return 0;
+	return vsw_config_check_bridges(cfg, used, err, errlen);
 }

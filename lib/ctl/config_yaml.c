@@ -96,6 +96,125 @@ load_xconnects(struct yctx *y, yaml_node_t *seq)
 	return 0;
 }
 
+/* A list of strings (a sequence, or one "a,b,c" scalar) into @p out. */
+typedef int (*item_fn)(struct yctx *y, yaml_node_t *n, const char *item,
+		       void *arg);
+
+static int
+load_list(struct yctx *y, yaml_node_t *n, item_fn fn, void *arg)
+{
+	char buf[VSW_CONFIG_SPEC_MAX], *save = NULL;
+
+	if (scalar(n) != NULL) {
+		if (snprintf(buf, sizeof(buf), "%s", scalar(n)) >= (int)sizeof(buf))
+			return yerr(y, n, "list too long");
+		for (char *it = strtok_r(buf, ",", &save); it != NULL;
+		     it = strtok_r(NULL, ",", &save))
+			if (fn(y, n, it, arg) != 0)
+				return -EINVAL;
+		return 0;
+	}
+	if (n->type != YAML_SEQUENCE_NODE)
+		return yerr(y, n, "expected a list ([a, b] or \"a,b\")");
+	for (yaml_node_item_t *i = n->data.sequence.items.start;
+	     i < n->data.sequence.items.top; i++) {
+		yaml_node_t *e = yaml_document_get_node(y->doc, *i);
+
+		if (scalar(e) == NULL)
+			return yerr(y, e, "list items must be strings");
+		if (fn(y, e, scalar(e), arg) != 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+bridge_port(struct yctx *y, yaml_node_t *n, const char *item, void *arg)
+{
+	char origin[300];
+
+	where(y, n, origin, sizeof(origin));
+	return vsw_config_bridge_add_port(arg, item, origin, y->err, y->errlen);
+}
+
+/* The body of one bridge: a list of ports, or {ports:, aging:, ...}. */
+static int
+load_bridge_body(struct yctx *y, struct vsw_config_bridge *b, yaml_node_t *v)
+{
+	char origin[300];
+
+	if (v->type != YAML_MAPPING_NODE)
+		return load_list(y, v, bridge_port, b);
+	for (yaml_node_pair_t *p = v->data.mapping.pairs.start;
+	     p < v->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(y->doc, p->key);
+		yaml_node_t *val = yaml_document_get_node(y->doc, p->value);
+		int rc;
+
+		if (scalar(k) == NULL)
+			return yerr(y, k, "bridge keys are strings");
+		where(y, k, origin, sizeof(origin));
+		if (strcmp(scalar(k), "ports") == 0)
+			rc = load_list(y, val, bridge_port, b);
+		else if (scalar(val) == NULL)
+			rc = yerr(y, val, "bridge options are scalars");
+		else
+			rc = vsw_config_bridge_option(b, scalar(k), scalar(val),
+						      origin, y->err, y->errlen);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+load_bridges(struct yctx *y, yaml_node_t *map)
+{
+	char origin[300];
+
+	if (map->type != YAML_MAPPING_NODE)
+		return yerr(y, map, "'bridges' must map bridge names to ports");
+	for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+	     p < map->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(y->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(y->doc, p->value);
+
+		if (scalar(k) == NULL)
+			return yerr(y, k, "bridge names are strings");
+		where(y, k, origin, sizeof(origin));
+		if (vsw_config_add_bridge(y->cfg, scalar(k), origin, y->err,
+					  y->errlen) != 0 ||
+		    load_bridge_body(y, vsw_config_bridge(y->cfg, scalar(k)), v))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+pmd_core(struct yctx *y, yaml_node_t *n, const char *item, void *arg)
+{
+	char origin[300];
+
+	where(y, n, origin, sizeof(origin));
+	return vsw_config_add_pmd_core(arg, item, origin, y->err, y->errlen);
+}
+
+static int
+load_setting(struct yctx *y, const char *key, yaml_node_t *v)
+{
+	char origin[300];
+
+	where(y, v, origin, sizeof(origin));
+	if (strcmp(key, "pmd-cores") == 0) {
+		y->cfg->n_pmd_cores = 0;
+		return load_list(y, v, pmd_core, y->cfg);
+	}
+	if (scalar(v) == NULL)
+		return yerr(y, v, "expected a string");
+	return vsw_config_set_rxq_assign(y->cfg, scalar(v), origin, y->err,
+					 y->errlen);
+}
+
 static int
 load_root(struct yctx *y)
 {
@@ -105,7 +224,8 @@ load_root(struct yctx *y)
 	if (root == NULL)
 		return yerr(y, NULL, "empty configuration");
 	if (root->type != YAML_MAPPING_NODE)
-		return yerr(y, root, "top level must be a mapping (ports:, xconnects:)");
+		return yerr(y, root, "top level must be a mapping (ports:, xconnects:,"
+			    " bridges:, ...)");
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
 	     p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(y->doc, p->key);
@@ -117,6 +237,11 @@ load_root(struct yctx *y)
 			rc = load_ports(y, v);
 		} else if (key != NULL && strcmp(key, "xconnects") == 0) {
 			rc = load_xconnects(y, v);
+		} else if (key != NULL && strcmp(key, "bridges") == 0) {
+			rc = load_bridges(y, v);
+		} else if (key != NULL && (strcmp(key, "pmd-cores") == 0 ||
+					   strcmp(key, "rxq-assign") == 0)) {
+			rc = load_setting(y, key, v);
 		} else {
 			snprintf(what, sizeof(what), "unknown key '%.64s'",
 				 key ? key : "(not a string)");

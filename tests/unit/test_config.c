@@ -168,6 +168,131 @@ test_file(void)
 	return 0;
 }
 
+static int
+test_bridges_cli(void)
+{
+	const char *ok[] = {
+		"vswd", "--port", "a=x:y=1", "--port", "b=x:y=1", "--port", "c=x:y=1",
+		"--port", "d=x:y=1", "--bridge", "br0=a,b,aging=30,max-entries=100",
+		"--bridge", "br1=c", "--xconnect", "d,d", "--pmd-cores", "1,2",
+		"--rxq-assign", "roundrobin",
+	};
+	const char *twice[] = { "vswd", "--port", "a=x:y=1", "--bridge", "br0=a",
+				"--bridge", "br1=a" };
+	const char *xc[] = { "vswd", "--port", "a=x:y=1", "--port", "b=x:y=1",
+			     "--xconnect", "a,b", "--bridge", "br0=a" };
+	const char *noport[] = { "vswd", "--port", "a=x:y=1", "--bridge", "br0=a,zz" };
+	const char *clash[] = { "vswd", "--port", "a=x:y=1", "--bridge", "a=a" };
+
+	UNIT_CHECK_EQ(args(RTE_DIM(ok), ok), 0);
+	UNIT_CHECK_EQ(vsw_config_check(&cfg, err, sizeof(err)), 0);
+	UNIT_CHECK_EQ(cfg.n_bridges, 2);
+	UNIT_CHECK(strcmp(cfg.bridges[0].name, "br0") == 0);
+	UNIT_CHECK_EQ(cfg.bridges[0].n_ports, 2);
+	UNIT_CHECK(strcmp(cfg.bridges[0].ports[1], "b") == 0);
+	UNIT_CHECK_EQ(cfg.bridges[0].aging, 30);
+	UNIT_CHECK(cfg.bridges[0].aging_set);
+	UNIT_CHECK_EQ(cfg.bridges[0].max_entries, 100);
+	UNIT_CHECK(!cfg.bridges[1].aging_set);
+	UNIT_CHECK_EQ(cfg.n_pmd_cores, 2);
+	UNIT_CHECK_EQ(cfg.pmd_cores[1], 2);
+	UNIT_CHECK(strcmp(cfg.rxq_assign, "roundrobin") == 0);
+	UNIT_CHECK_EQ(args(RTE_DIM(twice), twice), 0);
+	UNIT_CHECK(vsw_config_check(&cfg, err, sizeof(err)) != 0);
+	UNIT_CHECK(strstr(err, "port a is already") != NULL);
+	UNIT_CHECK_EQ(args(RTE_DIM(xc), xc), 0);
+	UNIT_CHECK(vsw_config_check(&cfg, err, sizeof(err)) != 0);
+	UNIT_CHECK_EQ(args(RTE_DIM(noport), noport), 0);
+	UNIT_CHECK(vsw_config_check(&cfg, err, sizeof(err)) != 0);
+	UNIT_CHECK(strstr(err, "no port named zz") != NULL);
+	UNIT_CHECK_EQ(args(RTE_DIM(clash), clash), 0);
+	UNIT_CHECK(vsw_config_check(&cfg, err, sizeof(err)) != 0);
+	UNIT_CHECK(strstr(err, "bridge a") != NULL);
+	return 0;
+}
+
+static int
+test_bridges_cli_errors(void)
+{
+	static const char *bad[][3] = {
+		{ "--bridge", "br0=a,bogus=1", "unknown option 'bogus'" },
+		{ "--bridge", "br0=a,aging=x", "aging" },
+		{ "--bridge", "br0=a,max-entries=0", "max-entries" },
+		{ "--bridge", "br0=a,a", "listed twice" },
+		{ "--bridge", "b r=a", "NAME=PORT" },
+		{ "--pmd-cores", "1,1", "given twice" },
+		{ "--pmd-cores", "1,x", "--pmd-cores" },
+		{ "--pmd-cores", "", "lcore ids" },
+		{ "--rxq-assign", "random", "roundrobin or cycles" },
+	};
+
+	for (size_t i = 0; i < RTE_DIM(bad); i++) {
+		const char *argv[] = { "vswd", "--port", "a=x:y=1", bad[i][0],
+				       bad[i][1] };
+
+		if (args(RTE_DIM(argv), argv) == 0 ||
+		    strstr(err, bad[i][2]) == NULL) {
+			fprintf(stderr, "  %s %s: '%s' lacks '%s'\n", bad[i][0],
+				bad[i][1], err, bad[i][2]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+test_bridges_yaml(void)
+{
+	static const char y[] =
+		"ports:\n"
+		"  a: x:y=1\n"
+		"  b: x:y=1\n"
+		"  c: x:y=1\n"
+		"  d: x:y=1\n"
+		"bridges:\n"
+		"  br0:\n"
+		"    ports: [a, b]\n"
+		"    aging: 0\n"
+		"    max-entries: 64\n"
+		"  br1: [c]\n"
+		"  br2: d\n"
+		"pmd-cores: [1, 3]\n"
+		"rxq-assign: roundrobin\n";
+	static const char *bad[][2] = {
+		{ "bridges: [a]\n", "t.yaml:1: 'bridges' must map" },
+		{ "bridges:\n  br0:\n    ports: [a]\n    colour: red\n",
+		  "t.yaml:4: bridge br0: unknown option 'colour'" },
+		{ "bridges:\n  br0: {ports: [[a]]}\n", "t.yaml:2" },
+		{ "pmd-cores: [1, x]\n", "t.yaml:1" },
+		{ "rxq-assign: [cycles]\n", "t.yaml:1" },
+	};
+
+	vsw_config_init(&cfg);
+	UNIT_CHECK_EQ(vsw_config_load_string(&cfg, y, "t.yaml", err, sizeof(err)), 0);
+	UNIT_CHECK_EQ(vsw_config_check(&cfg, err, sizeof(err)), 0);
+	UNIT_CHECK_EQ(cfg.n_bridges, 3);
+	UNIT_CHECK_EQ(cfg.bridges[0].n_ports, 2);
+	UNIT_CHECK(cfg.bridges[0].aging_set);
+	UNIT_CHECK_EQ(cfg.bridges[0].aging, 0);
+	UNIT_CHECK_EQ(cfg.bridges[0].max_entries, 64);
+	UNIT_CHECK(strcmp(cfg.bridges[1].ports[0], "c") == 0);
+	UNIT_CHECK(strcmp(cfg.bridges[2].ports[0], "d") == 0);
+	UNIT_CHECK_EQ(cfg.n_pmd_cores, 2);
+	UNIT_CHECK_EQ(cfg.pmd_cores[1], 3);
+	UNIT_CHECK(strcmp(cfg.rxq_assign, "roundrobin") == 0);
+	for (size_t i = 0; i < RTE_DIM(bad); i++) {
+		vsw_config_init(&cfg);
+		if (vsw_config_load_string(&cfg, bad[i][0], "t.yaml", err,
+					   sizeof(err)) == 0 ||
+		    strstr(err, bad[i][1]) == NULL) {
+			fprintf(stderr, "  case %zu: '%s' lacks '%s'\n", i, err,
+				bad[i][1]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 main(void)
 {
@@ -179,6 +304,9 @@ main(void)
 		UNIT_TEST(test_yaml),
 		UNIT_TEST(test_yaml_errors),
 		UNIT_TEST(test_file),
+		UNIT_TEST(test_bridges_cli),
+		UNIT_TEST(test_bridges_cli_errors),
+		UNIT_TEST(test_bridges_yaml),
 	};
 
 	return unit_main("config", tests, RTE_DIM(tests));
