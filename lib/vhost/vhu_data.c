@@ -68,15 +68,41 @@ queue_put_coalesced(struct vsw_vhost_dev *dev, struct vhu_queue *q,
 	}
 }
 
-/* The guest receive queue transmit queue @p txq lands on, or NULL. */
+/*
+ * The guest receive queue transmit queue @p txq lands on, or NULL. With
+ * more than one transmit queue number in use, two may land on one
+ * receive queue (the guest readied fewer): *@p shared says to take its
+ * tx_lock. Decided from the configuration, not from the ready count the
+ * control thread changes under us: a burst that saw the old count must
+ * never meet one that saw the new count without the lock.
+ */
 static __rte_always_inline struct vhu_queue *
-rx_queue_get(struct vsw_vhost_dev *dev, uint16_t txq)
+rx_queue_get(struct vsw_vhost_dev *dev, uint16_t txq, bool *shared)
 {
 	uint16_t pairs = __atomic_load_n(&dev->n_rx_pairs, __ATOMIC_ACQUIRE);
 
 	if (unlikely(pairs == 0))
 		return NULL;
+	*shared = dev->tx_queues > 1;
 	return queue_get(dev, 2 * dev->rx_pairs[txq % pairs]);
+}
+
+static __rte_always_inline void
+rx_queue_lock(struct vhu_queue *q, bool shared)
+{
+	if (likely(!shared))
+		return;
+	if (!rte_spinlock_trylock(&q->tx_lock)) {
+		rte_spinlock_lock(&q->tx_lock);
+		q->tx_contended++;
+	}
+}
+
+static __rte_always_inline void
+rx_queue_unlock(struct vhu_queue *q, bool shared)
+{
+	if (unlikely(shared))
+		rte_spinlock_unlock(&q->tx_lock);
 }
 
 uint16_t
@@ -146,12 +172,14 @@ uint16_t
 vsw_vhost_enqueue_burst(struct vsw_vhost_dev *dev, uint16_t txq,
 			struct rte_mbuf *const *pkts, uint16_t n, uint64_t *bytes)
 {
-	struct vhu_queue *q = rx_queue_get(dev, txq);
+	bool shared = false;
+	struct vhu_queue *q = rx_queue_get(dev, txq, &shared);
 	uint64_t before, flags = 0;
 	uint16_t sent;
 
 	if (q == NULL)
 		return 0;
+	rx_queue_lock(q, shared);
 	before = q->ring.stats.bytes;
 	for (uint16_t i = 0; i < n; i++)
 		flags |= pkts[i]->ol_flags;
@@ -164,6 +192,7 @@ vsw_vhost_enqueue_burst(struct vsw_vhost_dev *dev, uint16_t txq,
 		queue_put(q);
 	else
 		queue_put_coalesced(dev, q, sent);
+	rx_queue_unlock(q, shared);
 	return sent;
 }
 
@@ -176,8 +205,12 @@ vsw_vhost_coalescing(const struct vsw_vhost_dev *dev)
 void
 vsw_vhost_flush(struct vsw_vhost_dev *dev, uint16_t txq)
 {
-	struct vhu_queue *q = rx_queue_get(dev, txq);
+	bool shared = false;
+	struct vhu_queue *q = rx_queue_get(dev, txq, &shared);
 
-	if (q != NULL)
+	if (q != NULL) {
+		rx_queue_lock(q, shared);
 		queue_put_coalesced(dev, q, 0);
+		rx_queue_unlock(q, shared);
+	}
 }

@@ -710,6 +710,7 @@ vsw_vhost_create(const struct vsw_vhost_conf *conf, struct vsw_loop *loop)
 	if (conf->coalesce_usecs != 0 && dev->co_cycles == 0)
 		dev->co_cycles = 1;
 	dev->co_pkts = conf->coalesce_pkts;
+	dev->tx_queues = conf->tx_queues != 0 ? conf->tx_queues : 1;
 	dev->qsbr = conf->qsbr;
 	snprintf(dev->path, sizeof(dev->path), "%s", conf->path);
 	dev->server = conf->server;
@@ -718,6 +719,7 @@ vsw_vhost_create(const struct vsw_vhost_conf *conf, struct vsw_loop *loop)
 	dev->listen_fd = -1;
 	for (uint16_t i = 0; i < VHU_MAX_QUEUES; i++) {
 		dev->q[i].callfd = dev->q[i].kickfd = dev->q[i].errfd = -1;
+		rte_spinlock_init(&dev->q[i].tx_lock);
 	}
 	if (vhu_socket_start(dev) != 0) {
 		free(dev);

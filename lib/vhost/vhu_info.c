@@ -28,6 +28,7 @@ vsw_vhost_queue_info(struct vsw_vhost_dev *dev, uint16_t vq,
 		.size = q->ready ? q->ring.size : 0,
 		.broken = q->ready ? q->ring.broken : VSW_VRING_OK,
 		.kicks = q->kicks,
+		.tx_contended = __atomic_load_n(&q->tx_contended, __ATOMIC_RELAXED),
 		.stats = q->stats_base,
 	};
 	if (q->ready) {

@@ -7,6 +7,7 @@
 #include <sys/un.h>
 
 #include <rte_log.h>
+#include <rte_spinlock.h>
 
 #include "vhu_msg.h"
 #include "vsw_vhost.h"
@@ -41,6 +42,10 @@ struct vhu_queue {
 	 * check, and the TSC of the first of them. */
 	uint32_t co_pending;
 	uint64_t co_first;
+	/* Guest rx when dev->tx_queues > 1 (two tx queues may land on
+	 * it): taken around each burst and flush. */
+	rte_spinlock_t tx_lock;
+	uint64_t tx_contended;  /**< under tx_lock */
 	/* Control thread only. */
 	int kickfd;
 	int errfd;
@@ -91,6 +96,7 @@ struct vsw_vhost_dev {
 	 * its queue stopped and sends nothing). */
 	uint16_t n_rx_pairs;
 	uint8_t rx_pairs[VSW_VHOST_MAX_QP];
+	uint16_t tx_queues;      /**< transmit queue numbers in use */
 	uint64_t co_cycles;      /**< coalescing: TSC cycles, 0 = off */
 	uint32_t co_pkts;        /**< coalescing: packets, 0 = no limit */
 

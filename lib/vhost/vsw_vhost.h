@@ -72,6 +72,13 @@ struct vsw_vhost_conf {
 	 * no such thread runs while the device lives.
 	 */
 	struct rte_rcu_qsbr *qsbr;
+	/**
+	 * Transmit queue numbers in use, 0..tx_queues-1, each by one thread
+	 * at a time (0 is taken as 1). With more than one, two may land on
+	 * one guest receive queue (the guest readied fewer), so the enqueue
+	 * side locks each receive queue around its bursts.
+	 */
+	uint16_t tx_queues;
 };
 
 /**
@@ -127,6 +134,8 @@ struct vsw_vhost_queue_info {
 	uint16_t size;
 	enum vsw_vring_err broken;
 	uint64_t kicks;       /**< kick eventfd counts read (1 s tick) */
+	/** guest rx: bursts that waited for another tx queue sharing it */
+	uint64_t tx_contended;
 	struct vsw_vring_stats stats;
 };
 

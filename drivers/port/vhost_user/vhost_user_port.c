@@ -97,6 +97,9 @@ vu_create(struct vsw_port *port, struct vsw_port_args *args,
 		.coalesce_usecs = (uint32_t)co_usecs,
 		.coalesce_pkts = (uint32_t)co_pkts,
 		.qsbr = env->qsbr,
+		/* PMD p uses tx queue p mod queue_pairs (lib/port). */
+		.tx_queues = RTE_MIN(env->n_pmds ? env->n_pmds : 1,
+				     vu->queue_pairs),
 	};
 	vu->dev = vsw_vhost_create(&conf, env->loop);
 	if (vu->dev == NULL) {
@@ -182,9 +185,10 @@ vu_print_stats(const struct vsw_port *port, FILE *f)
 		if (vsw_vhost_queue_info(vu->dev, vq, &qi) != 0)
 			continue;
 		fprintf(f, "stats vq port=%s vq=%u dir=%s ready=%d enabled=%d"
-			" size=%u broken=%d kicks=%" PRIu64, port->name, vq,
-			vq % 2 ? "guest-tx" : "guest-rx", qi.ready, qi.enabled,
-			qi.size, qi.broken, qi.kicks);
+			" size=%u broken=%d kicks=%" PRIu64 " tx_contended=%"
+			PRIu64, port->name, vq, vq % 2 ? "guest-tx" : "guest-rx",
+			qi.ready, qi.enabled, qi.size, qi.broken, qi.kicks,
+			qi.tx_contended);
 #define PRINT_(f_) fprintf(f, " " #f_ "=%" PRIu64, qi.stats.f_);
 		VSW_VRING_STATS(PRINT_)
 #undef PRINT_
