@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vswd: vsw's daemon. The main lcore runs the control loop (vhost-user
- * sockets); a worker lcore polls the ports.
+ * sockets, ageing); worker lcores poll the ports (PMDs).
  *
- *   vswd [EAL options] -- --port NAME=SPEC ... --xconnect A,B ... | --config FILE
+ *   vswd [EAL options] -- --port NAME=SPEC ... [--xconnect A,B ...]
+ *        [--bridge NAME=PORT,... ...] [--pmd-cores L,...] | --config FILE
  */
 #include <errno.h>
 #include <signal.h>
@@ -44,7 +45,7 @@ main(int argc, char **argv)
 	static struct vsw_config cfg;
 	char err[512];
 	struct vsw_loop *loop;
-	struct vswd_dp *dp;
+	struct vsw_dp *dp;
 	int n;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -75,7 +76,7 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
-	dp = vswd_dp_start(&cfg, loop, err, sizeof(err));
+	dp = vswd_start(&cfg, loop, err, sizeof(err));
 	if (dp == NULL) {
 		fprintf(stderr, "vswd: %s\n", err);
 		vsw_loop_destroy(loop);
@@ -92,7 +93,7 @@ main(int argc, char **argv)
 	}
 	printf("vswd: %s, shutting down\n", quit_signal ? strsignal(quit_signal) :
 	       "error");
-	vswd_dp_stop(dp);
+	vswd_stop(dp);
 	vsw_loop_destroy(loop);
 	rte_eal_cleanup();
 	return quit_signal ? 0 : 1;

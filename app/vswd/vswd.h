@@ -2,15 +2,21 @@
 #ifndef VSWD_H
 #define VSWD_H
 
+#include <stddef.h>
+
 #include "vsw_config.h"
 
+struct vsw_dp;
 struct vsw_loop;
-struct vswd_dp;
 
-/** Build ports, cross-connects and the PMD from @p cfg, and start polling. */
-struct vswd_dp *vswd_dp_start(const struct vsw_config *cfg,
-			      struct vsw_loop *loop, char *err, size_t errlen);
-/** Stop polling, print per-port stats lines, destroy every port. */
-void vswd_dp_stop(struct vswd_dp *dp);
+/**
+ * Build the data path @p cfg describes (PMDs, ports, cross-connects,
+ * bridges) and start polling. @return it, or NULL with a reason in @p err.
+ */
+struct vsw_dp *vswd_start(const struct vsw_config *cfg, struct vsw_loop *loop,
+			  char *err, size_t errlen);
+
+/** Print the "stats ..." lines, then stop polling and free everything. */
+void vswd_stop(struct vsw_dp *dp);
 
 #endif /* VSWD_H */

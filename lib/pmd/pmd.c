@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
 #include <rte_launch.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
-#include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 
 #include "vsw_pmd.h"
@@ -36,40 +36,82 @@ vsw_pmd_init(struct vsw_pmd *pmd, unsigned int lcore, uint16_t id,
 	pmd->qsbr = qsbr;
 }
 
-int
-vsw_pmd_add_rxq(struct vsw_pmd *pmd, struct vsw_port *port, uint16_t qid,
-		struct vsw_port *out)
+struct vsw_pmd_plist *
+vsw_pmd_plist_alloc(unsigned int n_rxq)
 {
-	unsigned int i;
-
-	if (pmd->n_rxq == VSW_PMD_MAX_RXQ)
-		return -ENOSPC;
-	pmd->rxq[pmd->n_rxq++] = (struct vsw_pmd_rxq){ port, out, qid };
-	if (out == NULL || !out->tx_flush)
-		return 0;
-	for (i = 0; i < pmd->n_flush && pmd->flush[i] != out; i++)
-		;
-	if (i == pmd->n_flush)
-		pmd->flush[pmd->n_flush++] = out; /* <= n_rxq entries */
-	return 0;
+	return calloc(1, sizeof(struct vsw_pmd_plist) +
+		      n_rxq * sizeof(struct vsw_pmd_rxq));
 }
 
-/* One poll of one rx queue. @return packets received. */
-static __rte_always_inline uint16_t
-poll_rxq(const struct vsw_pmd *pmd, const struct vsw_pmd_rxq *rq)
+void
+vsw_pmd_plist_free(struct vsw_pmd_plist *pl)
+{
+	free(pl);
+}
+
+struct vsw_pmd_plist *
+vsw_pmd_publish(struct vsw_pmd *pmd, struct vsw_pmd_plist *pl)
+{
+	/* Pairs with the acquire load at the top of each PMD iteration: the
+	 * list's contents are visible before its pointer. */
+	return __atomic_exchange_n(&pmd->plist, pl, __ATOMIC_ACQ_REL);
+}
+
+void
+vsw_pmd_fwd_drop(struct vsw_pmd *pmd, const struct vsw_pmd_rxq *rq,
+		 struct rte_mbuf **pkts, uint16_t n)
+{
+	rq->port->rx[rq->qid].drops += n;
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+void
+vsw_pmd_fwd_port(struct vsw_pmd *pmd, const struct vsw_pmd_rxq *rq,
+		 struct rte_mbuf **pkts, uint16_t n)
+{
+	vsw_port_tx(rq->fwd_arg, pmd->id, pkts, n);
+}
+
+/* Advance the coarse clock when its second has passed. */
+static __rte_always_inline void
+tick_clock(struct vsw_pmd *pmd, uint64_t tsc)
+{
+	if (unlikely(tsc >= pmd->next_second)) {
+		uint64_t hz = rte_get_tsc_hz();
+
+		pmd->now = (uint32_t)(tsc / hz);
+		pmd->next_second = (tsc / hz + 1) * hz;
+	}
+}
+
+/*
+ * One pass over the poll list. @p t is the TSC at the start; it comes
+ * back as the TSC at the end of the last busy burst, so that each busy
+ * queue is charged from there (empty polls in between are cheap).
+ */
+static __rte_always_inline uint64_t
+poll_list(struct vsw_pmd *pmd, const struct vsw_pmd_plist *pl, uint64_t *t)
 {
 	struct rte_mbuf *pkts[VSW_PMD_BURST];
-	uint16_t n = vsw_port_rx(rq->port, rq->qid, pkts, VSW_PMD_BURST);
+	uint64_t total = 0;
 
-	if (n == 0)
-		return 0;
-	if (likely(rq->out != NULL)) {
-		vsw_port_tx(rq->out, pmd->id, pkts, n);
-	} else {
-		rq->port->rx[rq->qid].drops += n;
-		rte_pktmbuf_free_bulk(pkts, n);
+	for (unsigned int i = 0; i < pl->n_rxq; i++) {
+		const struct vsw_pmd_rxq *rq = &pl->rxq[i];
+		uint16_t n = vsw_port_rx(rq->port, rq->qid, pkts, VSW_PMD_BURST);
+		uint64_t now;
+
+		if (n == 0)
+			continue;
+		rq->fwd(pmd, rq, pkts, n);
+		vsw_pmd_tx_flush(pmd);
+		now = rte_rdtsc();
+		rq->port->rx[rq->qid].cycles += now - *t;
+		*t = now;
+		total += n;
 	}
-	return n;
+	for (unsigned int i = 0; i < pl->n_flush; i++)
+		vsw_port_tx_flush(pl->flush[i], pmd->id);
+	return total;
 }
 
 static int
@@ -78,14 +120,15 @@ pmd_main(void *arg)
 	struct vsw_pmd *pmd = arg;
 	uint64_t prev = rte_rdtsc();
 
+	tick_clock(pmd, prev);
 	rte_rcu_qsbr_thread_online(pmd->qsbr, pmd->id);
 	while (!__atomic_load_n(&pmd->quit, __ATOMIC_ACQUIRE)) {
-		uint64_t pkts = 0, now;
+		/* Pairs with the release in vsw_pmd_publish(). */
+		const struct vsw_pmd_plist *pl = vsw_pmd_plist_get(pmd);
+		uint64_t pkts = 0, t = prev, now;
 
-		for (unsigned int i = 0; i < pmd->n_rxq; i++)
-			pkts += poll_rxq(pmd, &pmd->rxq[i]);
-		for (unsigned int i = 0; i < pmd->n_flush; i++)
-			pmd->flush[i]->ops->tx_flush(pmd->flush[i], pmd->id);
+		if (pl != NULL)
+			pkts = poll_list(pmd, pl, &t);
 		now = rte_rdtsc();
 		if (pkts) {
 			pmd->stats.busy_cycles += now - prev;
@@ -95,7 +138,9 @@ pmd_main(void *arg)
 		}
 		pmd->stats.iterations++;
 		prev = now;
-		/* Between bursts: nothing of a queue is held. */
+		tick_clock(pmd, now);
+		/* Between bursts: no list entry, port or buffered packet is
+		 * held. */
 		rte_rcu_qsbr_quiescent(pmd->qsbr, pmd->id);
 	}
 	rte_rcu_qsbr_thread_offline(pmd->qsbr, pmd->id);
@@ -112,16 +157,22 @@ vsw_pmd_launch(struct vsw_pmd *pmd)
 	if (rc != 0)
 		return rc;
 	rc = rte_eal_remote_launch(pmd_main, pmd, pmd->lcore);
-	if (rc != 0)
+	if (rc != 0) {
 		rte_rcu_qsbr_thread_unregister(pmd->qsbr, pmd->id);
-	return rc;
+		return rc;
+	}
+	pmd->launched = true;
+	return 0;
 }
 
 void
 vsw_pmd_stop(struct vsw_pmd *pmd)
 {
+	if (!pmd->launched)
+		return;
 	/* Pairs with the acquire load at the top of each PMD iteration. */
 	__atomic_store_n(&pmd->quit, true, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(pmd->lcore);
 	rte_rcu_qsbr_thread_unregister(pmd->qsbr, pmd->id);
+	pmd->launched = false;
 }

@@ -255,4 +255,20 @@ vsw_port_tx(struct vsw_port *port, uint16_t pmd, struct rte_mbuf **pkts,
 	return sent;
 }
 
+/**
+ * For ports with tx_flush set: PMD @p pmd finishes what its tx queue left
+ * pending (ops->tx_flush), under the queue's lock when it is shared.
+ */
+static __rte_always_inline void
+vsw_port_tx_flush(struct vsw_port *port, uint16_t pmd)
+{
+	uint16_t q = port->txq_of[pmd];
+
+	if (unlikely(port->tx_shared))
+		rte_spinlock_lock(&port->txlock[q]);
+	port->ops->tx_flush(port, q);
+	if (unlikely(port->tx_shared))
+		rte_spinlock_unlock(&port->txlock[q]);
+}
+
 #endif /* VSW_PORT_H */
