@@ -236,6 +236,34 @@ test_tx(void)
 	return 0;
 }
 
+/* net_tap takes checksums and TSO: they go to the device as they are. */
+static int
+test_tx_offloaded(void)
+{
+	struct vsw_port *p = make("e0", "ethdev:devargs=net_tap0,iface=vswut0", 1);
+	struct rte_mbuf *pkts[2];
+	uint64_t bytes = 0;
+	char desc[256], line[1024];
+
+	if (p == NULL) {
+		printf("  skipped: no net_tap here (%s)\n", err);
+		return 0;
+	}
+	p->ops->describe(p, desc, sizeof(desc));
+	UNIT_CHECK(strstr(desc, "offloads csum tso4 tso6") != NULL);
+	pkts[0] = tcp_frame(1000, 0);
+	pkts[1] = tcp_frame(3000, 1000);
+	UNIT_CHECK(pkts[0] != NULL && pkts[1] != NULL);
+	UNIT_CHECK_EQ(p->ops->tx_burst(p, 0, pkts, 2, &bytes), 2);
+	UNIT_CHECK_EQ(bytes, 1054 + 3054);
+	ethdev_stats(p, line, sizeof(line));
+	if (strstr(line, "too_big=0 offload_sw=0 drop_offload=0") == NULL)
+		fprintf(stderr, "  %s", line);
+	UNIT_CHECK(strstr(line, "too_big=0 offload_sw=0 drop_offload=0") != NULL);
+	vsw_port_destroy(p);
+	return 0;
+}
+
 static int
 test_rx(void)
 {
@@ -261,6 +289,7 @@ main(int argc, char **argv)
 		UNIT_TEST(test_in_use),
 		UNIT_TEST(test_errors),
 		UNIT_TEST(test_tx),
+		UNIT_TEST(test_tx_offloaded),
 		UNIT_TEST(test_rx),
 	};
 

@@ -756,16 +756,17 @@ tso_fits(const struct ethdev_port *ep, const struct rte_mbuf *m)
 }
 
 /*
- * Finish @p m in software (checksum, or segments into new mbufs from its
- * pool) and send the result. @return 1 when all of it was sent.
+ * Finish all @p m asks for in software (checksum, or segments into new
+ * mbufs from its pool) and send the result. @return 1 when all of it
+ * was sent.
  */
 static __rte_noinline uint16_t
 send_fixed(struct ethdev_port *ep, uint16_t q, struct rte_mbuf *m,
-	   uint32_t off, uint64_t *bytes)
+	   uint64_t *bytes)
 {
 	struct rte_mbuf *out[VSW_NET_GSO_MAX_SEGS];
 	uint16_t sent = 0, k, j = 0;
-	int rc = vsw_net_tx_fixup(m, off, m->pool, out);
+	int rc = vsw_net_tx_fixup(m, 0, m->pool, out);
 
 	if (rc < 0) {
 		ep->txq[q].drop_offload++;
@@ -790,21 +791,27 @@ send_fixed(struct ethdev_port *ep, uint16_t q, struct rte_mbuf *m,
 	return sent == rc;
 }
 
-/* Sort out one packet that is not ready as it is. @return 1 if sent. */
-static __rte_noinline uint16_t
-send_one(struct ethdev_port *ep, uint16_t q, struct rte_mbuf *m,
-	 uint64_t *bytes)
+/* What a packet that was not ready as it came needs. */
+enum eth_verdict {
+	ETH_READY,    /* now ready: goes with the run */
+	ETH_SOFTWARE, /* to be finished in software (send_fixed) */
+	ETH_DROPPED,  /* freed and counted */
+};
+
+/* Sort out @p m, which is not ready as it is. */
+static __rte_noinline enum eth_verdict
+sort_out(struct ethdev_port *ep, uint16_t q, struct rte_mbuf *m)
 {
 	bool tso = (m->ol_flags & RTE_MBUF_F_TX_TCP_SEG) != 0;
 
 	if (tso ? !tso_fits(ep, m) : m->pkt_len > max_len_of(ep, m)) {
 		ep->txq[q].too_big++;
 		rte_pktmbuf_free(m);
-		return 0;
+		return ETH_DROPPED;
 	}
 	if (m->ol_flags & VSW_NET_TX_WORK) {
 		if (!hw_can(ep, m))
-			return send_fixed(ep, q, m, 0, bytes);
+			return ETH_SOFTWARE;
 		if (tso && !(m->ol_flags & RTE_MBUF_F_TX_IPV6) && ep->ip_cksum)
 			m->ol_flags |= RTE_MBUF_F_TX_IP_CKSUM;
 	}
@@ -813,9 +820,9 @@ send_one(struct ethdev_port *ep, uint16_t q, struct rte_mbuf *m,
 	     rte_pktmbuf_linearize(m) != 0)) {
 		ep->txq[q].drop_offload++;
 		rte_pktmbuf_free(m);
-		return 0;
+		return ETH_DROPPED;
 	}
-	return xmit(ep, q, &m, 1, bytes);
+	return ETH_READY;
 }
 
 /* Is @p m ready to go as it is (no work, fits, shape the device takes)? */
@@ -831,19 +838,36 @@ eth_tx_burst(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
 	     uint16_t n, uint64_t *bytes)
 {
 	struct ethdev_port *ep = port->priv;
-	uint16_t sent = 0, start = 0;
+	uint16_t sent = 0, run = 0;
 
-	/* Runs of ready packets go together; any other on its own. */
+	/*
+	 * Ready packets (and those the device can finish) are gathered in
+	 * order at the front of pkts[] and sent together; a packet finished
+	 * in software goes out after the run before it.
+	 */
 	for (uint16_t i = 0; i < n; i++) {
-		if (likely(ready(ep, pkts[i])))
+		struct rte_mbuf *m = pkts[i];
+
+		if (likely(ready(ep, m))) {
+			pkts[run++] = m;
 			continue;
-		if (i > start)
-			sent += xmit(ep, q, pkts + start, i - start, bytes);
-		sent += send_one(ep, q, pkts[i], bytes);
-		start = i + 1;
+		}
+		switch (sort_out(ep, q, m)) {
+		case ETH_READY:
+			pkts[run++] = m;
+			break;
+		case ETH_SOFTWARE:
+			if (run > 0)
+				sent += xmit(ep, q, pkts, run, bytes);
+			run = 0;
+			sent += send_fixed(ep, q, m, bytes);
+			break;
+		case ETH_DROPPED:
+			break;
+		}
 	}
-	if (n > start)
-		sent += xmit(ep, q, pkts + start, n - start, bytes);
+	if (run > 0)
+		sent += xmit(ep, q, pkts, run, bytes);
 	return sent;
 }
 
