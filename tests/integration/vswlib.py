@@ -1,5 +1,5 @@
-"""Helpers for vsw's integration tests: processes, testpmd, vswd, backends,
-pcap files.
+"""Helpers for vsw's integration tests: processes, network namespaces,
+testpmd, vswd, backends, pcap files.
 
 Everything here is plain Python (no pytest import) so it can be driven by
 hand from a REPL while debugging a failing scenario:
@@ -323,6 +323,145 @@ class Registry:
             except Exception:  # noqa: BLE001 - teardown must go on
                 pass
         self.procs = []
+
+
+# --------------------------------------------------------------------------
+# network namespaces: a "host" behind a veth pair
+
+
+def netns_status():
+    """Return (ok, reason): root, and the ip and ethtool commands."""
+    if os.geteuid() != 0:
+        return False, "network namespaces need root"
+    for tool, pkg in (("ip", "iproute2"), ("ethtool", "ethtool")):
+        if not shutil.which(tool):
+            return False, "%s missing (apt-get install %s)" % (tool, pkg)
+    return True, "ok"
+
+
+class Netns:
+    """A network namespace holding one end of a veth pair.
+
+    Inside: `self.inner` with address `addr` (CIDR) and MAC `mac`, and lo,
+    both up. Outside, in the root namespace: `self.outer`, up, no address:
+    the "cable" a DPDK port (net_af_packet,iface=<outer>) plugs into.
+
+    Both ends have TSO, GSO, GRO and tx checksumming off, so af_packet
+    never sees a frame longer than the MTU or with a checksum left to do,
+    and IPv6 off, so neither end sends router solicitations or MLD reports
+    of its own into the test's traffic.
+
+    Names are unique in the run (interface names stay within 15 bytes).
+    cleanup() deletes the namespace and the root-side veth; it can be
+    called more than once, and a Registry calls it (Registry.add(netns)).
+    Every command runs under a timeout.
+    """
+
+    def __init__(self, addr, mac, mtu=1500, tag="ns"):
+        u = unique("")
+        self.name = "vsw%s%s" % (tag, u)
+        self.inner = "vi" + u
+        self.outer = "vo" + u
+        self.addr = addr
+        self.ip = addr.split("/")[0]
+        self.mac = mac
+        self.mtu = mtu
+        self.created = False
+
+    # -- commands
+    @staticmethod
+    def _run(argv, timeout=10, check=True):
+        r = subprocess.run([str(a) for a in argv], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           timeout=timeout, preexec_fn=_child_setup)
+        out = r.stdout.decode(errors="replace")
+        if check and r.returncode != 0:
+            raise HarnessError("%s: exit %d: %s" % (" ".join(map(str, argv)),
+                                                    r.returncode, out.strip()))
+        return r.returncode, out
+
+    def argv(self, cmd):
+        """cmd (a list) as run inside the namespace."""
+        return ["ip", "netns", "exec", self.name] + [str(c) for c in cmd]
+
+    def run(self, cmd, timeout=10, check=True):
+        """Run cmd inside; return (exit code, output). Raises HarnessError on
+        a non-zero exit when check, subprocess.TimeoutExpired on timeout."""
+        return self._run(self.argv(cmd), timeout=timeout, check=check)
+
+    def proc(self, name, cmd, workdir, deadline=60, **kw):
+        """A Proc (not started) running cmd inside the namespace."""
+        return Proc(name, self.argv(cmd), workdir, deadline=deadline, **kw)
+
+    # -- life cycle
+    def create(self):
+        """Make the namespace and the veth pair; return self."""
+        self.created = True
+        try:
+            self._setup()
+        except Exception:
+            self.cleanup()
+            raise
+        return self
+
+    def _setup(self):
+        run = self._run
+        run(["ip", "netns", "add", self.name])
+        run(["ip", "link", "add", self.outer, "mtu", self.mtu, "type", "veth",
+             "peer", "name", self.inner, "mtu", self.mtu])
+        run(["ip", "link", "set", self.inner, "netns", self.name])
+        self._no_ipv6("/proc/sys/net/ipv6/conf/%s/disable_ipv6" % self.outer)
+        self.run(["sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1"], check=False)
+        self.run(["sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1"], check=False)
+        self.run(["ip", "link", "set", self.inner, "address", self.mac])
+        self.run(["ip", "addr", "add", self.addr, "dev", self.inner])
+        for dev, inside in ((self.outer, False), (self.inner, True)):
+            cmd = ["ethtool", "-K", dev, "tso", "off", "gso", "off", "gro", "off",
+                   "tx", "off"]
+            self.run(cmd) if inside else run(cmd)
+        self.run(["ip", "link", "set", "lo", "up"])
+        self.run(["ip", "link", "set", self.inner, "up"])
+        run(["ip", "link", "set", self.outer, "up"])
+
+    @staticmethod
+    def _no_ipv6(path):
+        try:
+            with open(path, "w") as f:
+                f.write("1")
+        except OSError:
+            pass  # no IPv6 in this kernel: nothing to silence
+
+    def cleanup(self):
+        """Delete the namespace (and with it the inner end) and the outer end."""
+        if not self.created:
+            return
+        self._run(["ip", "netns", "del", self.name], check=False)
+        if os.path.exists("/sys/class/net/" + self.outer):
+            self._run(["ip", "link", "del", self.outer], check=False)
+        self.created = False
+
+    def __enter__(self):
+        return self.create()
+
+    def __exit__(self, *exc):
+        self.cleanup()
+        return False
+
+    # -- tools
+    def ping(self, dst, count=20, interval=0.05, timeout=30, size=56):
+        """ping dst from inside; return (received, transmitted, output)."""
+        rc, out = self.run(["ping", "-n", "-q", "-c", count, "-i", interval, "-W", 2,
+                            "-s", size, dst], timeout=timeout, check=False)
+        m = re.search(r"(\d+) packets transmitted, (\d+) received", out)
+        if not m:
+            raise HarnessError("ping %s from %s: no summary (rc=%d):\n%s"
+                               % (dst, self.name, rc, out))
+        return int(m.group(2)), int(m.group(1)), out
+
+    def neigh(self, ip, mac):
+        """A permanent neighbour entry inside (no ARP needed for ip)."""
+        self.run(["ip", "neigh", "replace", ip, "lladdr", mac, "dev", self.inner,
+                  "nud", "permanent"])
 
 
 # --------------------------------------------------------------------------
