@@ -43,6 +43,9 @@ usage(FILE *f)
 "                         64/570/1518 (default 64)\n"
 "  --flows N              flows per port: source IP/port/MAC vary (default 1;\n"
 "                         at most %d over all ports)\n"
+"  --dst-mac MAC|peer     destination MAC (default 02:00:00:00:00:02); peer:\n"
+"                         each port sends flow k to the source MAC of flow\n"
+"                         k of the next port (a learning bridge learns them)\n"
 "  --rate PPS             packets per second over all ports, 0 = as fast as\n"
 "                         possible\n"
 "  --duration S           seconds measured (default 10; loopback: 0 = until\n"
@@ -120,14 +123,16 @@ parse_opts(int argc, char **argv, struct pg_opts *o)
 		{ "burst", 1, 0, 'b' }, { "search", 0, 0, 'S' },
 		{ "loss", 1, 0, 'l' }, { "precision", 1, 0, 'P' },
 		{ "trial", 1, 0, 't' }, { "json", 1, 0, 'j' },
-		{ "progress", 0, 0, 'g' }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "progress", 0, 0, 'g' }, { "dst-mac", 1, 0, 'D' },
+		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	double v;
 	int c;
 
 	*o = (struct pg_opts){ .mode = PG_TXRX, .nports = 1, .size = 64, .flows = 1,
 			       .duration = 10, .warmup = 1, .burst = 32,
-			       .precision = 0.02, .trial = 2, .max_trials = 20 };
+			       .precision = 0.02, .trial = 2, .max_trials = 20,
+			       .dst_mac = { { 2, 0, 0, 0, 0, 2 } } };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		const char *name = longopts[0].name;
@@ -178,6 +183,15 @@ parse_opts(int argc, char **argv, struct pg_opts *o)
 			break;
 		case 'g':
 			o->progress = true;
+			break;
+		case 'D':
+			o->dst_peer = strcmp(optarg, "peer") == 0;
+			if (!o->dst_peer &&
+			    rte_ether_unformat_addr(optarg, &o->dst_mac) != 0) {
+				fprintf(stderr, "vsw-pktgen: --dst-mac: '%s' is not"
+					" a MAC address or 'peer'\n", optarg);
+				return -1;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -304,6 +318,7 @@ main(int argc, char **argv)
 	argv[n] = argv[0];
 	if (parse_opts(argc - n, argv + n, &o) != 0)
 		return 2;
+	pg_pkt_init(&o);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	/* 2 KB buffers, as guests use; one frame per mbuf for jumbo sizes */

@@ -22,6 +22,40 @@ pg_frame_len(const struct pg_opts *o, uint64_t n)
 	return size - RTE_ETHER_CRC_LEN; /* the FCS is the NIC's */
 }
 
+static struct {
+	bool peer;
+	struct rte_ether_addr mac;
+	uint32_t flows, nports;
+} dst = { false, { { 2, 0, 0, 0, 0, 2 } }, 1, 1 };
+
+void
+pg_pkt_init(const struct pg_opts *o)
+{
+	dst.peer = o->dst_peer;
+	dst.mac = o->dst_mac;
+	dst.flows = o->flows;
+	dst.nports = o->nports;
+}
+
+/* Locally administered MACs; flow in the low bytes. */
+static struct rte_ether_addr
+src_mac(uint32_t flow)
+{
+	return (struct rte_ether_addr){
+		{ 2, 0, 0, 1, (uint8_t)(flow >> 8), (uint8_t)flow } };
+}
+
+/* Flow f = port * flows + k goes to flow k of the next port. */
+static struct rte_ether_addr
+dst_mac(uint32_t flow)
+{
+	uint32_t port = flow / dst.flows, k = flow % dst.flows;
+
+	if (!dst.peer)
+		return dst.mac;
+	return src_mac((port + 1) % dst.nports * dst.flows + k);
+}
+
 /* Ethernet + IPv4 + UDP of one flow at one length. */
 static void
 build_headers(uint8_t *d, uint32_t flow, uint32_t len)
@@ -30,10 +64,8 @@ build_headers(uint8_t *d, uint32_t flow, uint32_t len)
 	struct rte_ipv4_hdr *ip = (void *)(d + sizeof(*eth));
 	struct rte_udp_hdr *udp = (void *)(d + sizeof(*eth) + sizeof(*ip));
 
-	/* Locally administered MACs; flow in the low bytes. */
-	eth->dst_addr = (struct rte_ether_addr){ { 2, 0, 0, 0, 0, 2 } };
-	eth->src_addr = (struct rte_ether_addr){
-		{ 2, 0, 0, 1, (uint8_t)(flow >> 8), (uint8_t)flow } };
+	eth->dst_addr = dst_mac(flow);
+	eth->src_addr = src_mac(flow);
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	memset(ip, 0, sizeof(*ip));
 	ip->version_ihl = RTE_IPV4_VHL_DEF;

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <rte_ether.h>
 #include <rte_mbuf.h>
 
 #define PG_MAX_FLOWS 1024 /* < 65536: 16 bits on the wire */
@@ -40,6 +41,11 @@ struct pg_opts {
 	uint16_t nports;
 	uint32_t size;        /* frame size with FCS; 0: IMIX 7:4:1 64/570/1518 */
 	uint32_t flows;       /* per port */
+	/* Destination MAC: dst_mac, or with dst_peer the source MAC of the
+	 * same flow of the next port (two ports through a learning bridge:
+	 * each sends to MACs the other one sends from). */
+	bool dst_peer;
+	struct rte_ether_addr dst_mac;
 	double rate;          /* packets per second, all ports together;
 				 0: as fast as possible */
 	double duration;      /* seconds of measurement */
@@ -77,6 +83,8 @@ struct pg_probe {
 };
 
 /* pkt.c: frames */
+/** Addressing of every frame pg_build() makes (before the first). */
+void pg_pkt_init(const struct pg_opts *o);
 uint32_t pg_frame_len(const struct pg_opts *o, uint64_t n);
 int pg_build(struct rte_mbuf *m, uint32_t flow, uint64_t seq, uint32_t len,
 	     uint64_t tsc);
