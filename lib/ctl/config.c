@@ -22,6 +22,8 @@ static const char usage[] =
 	"  --xconnect A,B      forward everything from port A to B and back\n"
 	"  --config FILE       read ports and xconnects from a YAML file\n"
 	"  --mbufs N           mbufs in the packet pool (default 16384)\n"
+	"  --ctl PATH          control socket for vswctl (default\n"
+	"                      " VSW_CONFIG_CTL_DEFAULT "; 'none': no socket)\n"
 	"  --help              this text\n"
 	"With neither --port nor --config, vswd runs its embedded default:\n"
 	"two vhost-user server ports /run/vsw/vm1.sock and /run/vsw/vm2.sock,\n"
@@ -38,6 +40,24 @@ vsw_config_init(struct vsw_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->mbufs = 16384;
+	snprintf(cfg->ctl, sizeof(cfg->ctl), "%s", VSW_CONFIG_CTL_DEFAULT);
+}
+
+int
+vsw_config_set_ctl(struct vsw_config *cfg, const char *value,
+		   const char *origin, char *err, size_t errlen)
+{
+	if (strcmp(value, "none") == 0) {
+		cfg->ctl[0] = '\0';
+		return 0;
+	}
+	if (*value == '\0' || strlen(value) >= sizeof(cfg->ctl)) {
+		snprintf(err, errlen, "%s '%.128s': expected a socket path of 1-%zu"
+			 " bytes, or 'none'", origin, value, sizeof(cfg->ctl) - 1);
+		return -EINVAL;
+	}
+	snprintf(cfg->ctl, sizeof(cfg->ctl), "%s", value);
+	return 0;
 }
 
 static bool
@@ -157,9 +177,11 @@ vsw_config_from_args(struct vsw_config *cfg, int argc, char **argv, char *err,
 		{ "xconnect", required_argument, NULL, 'x' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "mbufs", required_argument, NULL, 'm' },
+		{ "ctl", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *ctl = NULL;
 	bool have_config = false;
 	int c, rc = 0;
 
@@ -181,6 +203,9 @@ vsw_config_from_args(struct vsw_config *cfg, int argc, char **argv, char *err,
 			rc = parse_uint("--mbufs", optarg, 1024, 1u << 22, &cfg->mbufs,
 					err, errlen);
 			break;
+		case 's':
+			ctl = optarg; /* applied last: it wins over files */
+			break;
 		case 'h':
 			cfg->help = true;
 			return 0;
@@ -198,6 +223,9 @@ vsw_config_from_args(struct vsw_config *cfg, int argc, char **argv, char *err,
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
+	if (ctl != NULL && (rc = vsw_config_set_ctl(cfg, ctl, "--ctl", err,
+						    errlen)) != 0)
+		return rc;
 	if (cfg->n_ports == 0 && !have_config) {
 		if (cfg->n_xconnects != 0) {
 			snprintf(err, errlen, "--xconnect given without any --port");

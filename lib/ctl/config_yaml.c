@@ -97,6 +97,18 @@ load_xconnects(struct yctx *y, yaml_node_t *seq)
 }
 
 static int
+load_ctl(struct yctx *y, yaml_node_t *n)
+{
+	char origin[300];
+
+	if (scalar(n) == NULL)
+		return yerr(y, n, "'ctl' is a socket path or 'none'");
+	where(y, n, origin, sizeof(origin));
+	strncat(origin, ": ctl", sizeof(origin) - strlen(origin) - 1);
+	return vsw_config_set_ctl(y->cfg, scalar(n), origin, y->err, y->errlen);
+}
+
+static int
 load_root(struct yctx *y)
 {
 	yaml_node_t *root = yaml_document_get_root_node(y->doc);
@@ -105,7 +117,7 @@ load_root(struct yctx *y)
 	if (root == NULL)
 		return yerr(y, NULL, "empty configuration");
 	if (root->type != YAML_MAPPING_NODE)
-		return yerr(y, root, "top level must be a mapping (ports:, xconnects:)");
+		return yerr(y, root, "top level must be a mapping (ports:, xconnects:, ctl:)");
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
 	     p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(y->doc, p->key);
@@ -117,6 +129,8 @@ load_root(struct yctx *y)
 			rc = load_ports(y, v);
 		} else if (key != NULL && strcmp(key, "xconnects") == 0) {
 			rc = load_xconnects(y, v);
+		} else if (key != NULL && strcmp(key, "ctl") == 0) {
+			rc = load_ctl(y, v);
 		} else {
 			snprintf(what, sizeof(what), "unknown key '%.64s'",
 				 key ? key : "(not a string)");
