@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vswd: vsw's daemon. The main lcore runs the control loop (vhost-user
- * sockets); a worker lcore polls the ports.
+ * sockets, the control socket); a worker lcore polls the ports.
  *
  *   vswd [EAL options] -- --port NAME=SPEC ... --xconnect A,B ... | --config FILE
  */
@@ -82,6 +82,13 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
+	if (vswd_ctl_start(&cfg, loop, dp, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vswd: %s\n", err);
+		vswd_dp_stop(dp);
+		vsw_loop_destroy(loop);
+		rte_eal_cleanup();
+		return 1;
+	}
 	printf("vswd: ready\n");
 	while (!quit_signal) {
 		n = vsw_loop_run_once(loop, 100);
@@ -92,6 +99,7 @@ main(int argc, char **argv)
 	}
 	printf("vswd: %s, shutting down\n", quit_signal ? strsignal(quit_signal) :
 	       "error");
+	vswd_ctl_stop();
 	vswd_dp_stop(dp);
 	vsw_loop_destroy(loop);
 	rte_eal_cleanup();
