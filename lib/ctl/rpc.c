@@ -376,7 +376,7 @@ rpc_tick(void *arg)
 	for (c = LIST_FIRST(&rpc->clients); c != NULL; c = nc) {
 		nc = LIST_NEXT(c, next);
 		if ((c->in_len > 0 || rpc_out_pending(c) > 0) &&
-		    now - c->last_progress >= VSW_RPC_STALL_SECONDS) {
+		    now - c->last_progress >= rpc->stall_s) {
 			rpc_client_fail(c, "stalled mid-request or not reading");
 			client_close(c, false);
 		}
@@ -515,6 +515,7 @@ vsw_rpc_create(struct vsw_loop *loop, const char *path, char *err,
 	rpc->loop = loop;
 	rpc->listen_fd = -1;
 	rpc->log_budget = RPC_LOG_BUDGET;
+	rpc->stall_s = VSW_RPC_STALL_SECONDS;
 	LIST_INIT(&rpc->clients);
 	snprintf(rpc->path, sizeof(rpc->path), "%s", path);
 	rc = strlen(path) < sizeof(rpc->path) ? 0 : -ENAMETOOLONG;

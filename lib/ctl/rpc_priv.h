@@ -52,6 +52,7 @@ struct vsw_rpc {
 	LIST_HEAD(, rpc_client) clients;
 	unsigned int n_clients;
 	unsigned int next_client_id;
+	unsigned int stall_s;   /**< VSW_RPC_STALL_SECONDS (tests shorten it) */
 	unsigned int log_budget;   /**< client warnings left this second */
 	uint64_t log_suppressed;
 	struct vsw_rpc_method *methods; /**< sorted by name */

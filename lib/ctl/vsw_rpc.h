@@ -50,11 +50,13 @@
  * closed; so is one that leaves a partial request or unsent replies
  * without progress for VSW_RPC_STALL_SECONDS. At most VSW_RPC_REQS_PER_WAKE
  * requests of one client are served per loop wake-up, so a busy client
- * cannot starve the others. Closing a client affects no other client.
+ * cannot starve the others. At most VSW_RPC_MAX_CLIENTS are connected at
+ * once. Closing a client affects no other client.
  *
  * Concurrency and lifetime: everything runs on the thread that runs the
  * vsw_loop given to vsw_rpc_create(), handlers included. Handlers must not
- * block. A registered method (its strings and arg) must stay valid until
+ * block and must not destroy the server; they may register and unregister
+ * methods. A registered method (its strings and arg) must stay valid until
  * it is unregistered or the server destroyed.
  *
  * The socket file: a stale socket at the path (nobody accepts on it) is

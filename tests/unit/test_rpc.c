@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <rte_errno.h>
 
+#include "rpc_priv.h" /* stall_s: the reaper's patience */
 #include "unit.h"
 #include "vsw_loop.h"
 #include "vsw_rpc.h"
@@ -683,6 +684,41 @@ test_eof_after_request(void)
 }
 
 static int
+test_stalled_reaped(void)
+{
+	struct tclient half, unread, idle;
+	uint64_t end;
+	char b;
+
+	UNIT_CHECK_EQ(start(), 0);
+	rpc->stall_s = 1;
+	UNIT_CHECK_EQ(tc_open(&half), 0);
+	UNIT_CHECK_EQ(tc_open(&unread), 0);
+	UNIT_CHECK_EQ(tc_open(&idle), 0);
+	UNIT_CHECK_EQ(still_serves(&idle), 0);
+	UNIT_CHECK_EQ(tc_sends(&half, "{\"jsonrpc\":\"2.0\",\"id\":1,\"meth"), 0);
+	/* Replies it never reads: more than the socket buffer takes, less
+	 * than VSW_RPC_OUTPUT_MAX (~450 bytes each). */
+	for (int i = 0; i < 1200; i++)
+		UNIT_CHECK_EQ(tc_sends(&unread, "{\"jsonrpc\":\"2.0\",\"id\":1,"
+				       "\"method\":\"help\"}\n"), 0);
+	/* The loop ticks once a second: 1 s without progress, then a tick. */
+	end = now_ms() + 2500;
+	while (now_ms() < end)
+		vsw_loop_run_once(loop, 50);
+	UNIT_CHECK(tc_closed(&half));
+	UNIT_CHECK(tc_closed(&unread));
+	/* A client with nothing pending may stay idle. */
+	UNIT_CHECK(recv(idle.fd, &b, 1, MSG_DONTWAIT) < 0 && errno == EAGAIN);
+	UNIT_CHECK_EQ(still_serves(&idle), 0);
+	close(half.fd);
+	close(unread.fd);
+	tc_close(&idle);
+	stop();
+	return 0;
+}
+
+static int
 test_socket_file(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -691,6 +727,7 @@ test_socket_file(void)
 	struct stat st;
 	int fd;
 
+	stop(); /* what a failed test left */
 	/* A stale socket (its server gone) is replaced. */
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	fd = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -765,6 +802,7 @@ main(void)
 		UNIT_TEST(test_oversized),
 		UNIT_TEST(test_never_reads),
 		UNIT_TEST(test_eof_after_request),
+		UNIT_TEST(test_stalled_reaped),
 		UNIT_TEST(test_socket_file),
 		UNIT_TEST(test_register),
 	};
