@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vswd: vsw's daemon. The main lcore runs the control loop (vhost-user
- * sockets, ageing); worker lcores poll the ports (PMDs).
+ * sockets, the control socket, ageing); worker lcores poll the ports
+ * (PMDs).
  *
  *   vswd [EAL options] -- --port NAME=SPEC ... [--xconnect A,B ...]
  *        [--bridge NAME=PORT,... ...] [--pmd-cores L,...] | --config FILE
@@ -76,9 +77,17 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 1;
 	}
+	if (vswd_ctl_start(&cfg, loop, err, sizeof(err)) != 0) {
+		fprintf(stderr, "vswd: %s\n", err);
+		vsw_loop_destroy(loop);
+		rte_eal_cleanup();
+		return 1;
+	}
 	dp = vswd_start(&cfg, loop, err, sizeof(err));
 	if (dp == NULL) {
 		fprintf(stderr, "vswd: %s\n", err);
+		vswd_ctl_stop();
+		vswd_stop(dp);
 		vsw_loop_destroy(loop);
 		rte_eal_cleanup();
 		return 1;
@@ -93,6 +102,7 @@ main(int argc, char **argv)
 	}
 	printf("vswd: %s, shutting down\n", quit_signal ? strsignal(quit_signal) :
 	       "error");
+	vswd_ctl_stop();
 	vswd_stop(dp);
 	vsw_loop_destroy(loop);
 	rte_eal_cleanup();

@@ -19,4 +19,15 @@ struct vsw_dp *vswd_start(const struct vsw_config *cfg, struct vsw_loop *loop,
 /** Print the "stats ..." lines, then stop polling and free everything. */
 void vswd_stop(struct vsw_dp *dp);
 
+/**
+ * Open the control socket cfg->ctl (none if empty) on @p loop. First of
+ * all: a second vswd on the same socket stops here, before it can touch
+ * the first one's ports.
+ * @return 0 or -errno with a message naming the path in @p err.
+ */
+int vswd_ctl_start(const struct vsw_config *cfg, struct vsw_loop *loop,
+		   char *err, size_t errlen);
+/** Close the control socket and its clients (before vswd_stop()). */
+void vswd_ctl_stop(void);
+
 #endif /* VSWD_H */

@@ -30,6 +30,8 @@ static const char usage[] =
 	"                      how rx queues are spread over the PMDs\n"
 	"  --config FILE       read the configuration from a YAML file\n"
 	"  --mbufs N           mbufs in the packet pool (default 16384)\n"
+	"  --ctl PATH          control socket for vswctl (default\n"
+	"                      " VSW_CONFIG_CTL_DEFAULT "; 'none': no socket)\n"
 	"  --help              this text\n"
 	"With neither --port nor --config, vswd runs its embedded default:\n"
 	"two vhost-user server ports /run/vsw/vm1.sock and /run/vsw/vm2.sock,\n"
@@ -47,6 +49,24 @@ vsw_config_init(struct vsw_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->mbufs = 16384;
 	snprintf(cfg->rxq_assign, sizeof(cfg->rxq_assign), "cycles");
+	snprintf(cfg->ctl, sizeof(cfg->ctl), "%s", VSW_CONFIG_CTL_DEFAULT);
+}
+
+int
+vsw_config_set_ctl(struct vsw_config *cfg, const char *value,
+		   const char *origin, char *err, size_t errlen)
+{
+	if (strcmp(value, "none") == 0) {
+		cfg->ctl[0] = '\0';
+		return 0;
+	}
+	if (*value == '\0' || strlen(value) >= sizeof(cfg->ctl)) {
+		snprintf(err, errlen, "%s '%.128s': expected a socket path of 1-%zu"
+			 " bytes, or 'none'", origin, value, sizeof(cfg->ctl) - 1);
+		return -EINVAL;
+	}
+	snprintf(cfg->ctl, sizeof(cfg->ctl), "%s", value);
+	return 0;
 }
 
 bool
@@ -170,9 +190,11 @@ vsw_config_from_args(struct vsw_config *cfg, int argc, char **argv, char *err,
 		{ "bridge", required_argument, NULL, 'b' },
 		{ "pmd-cores", required_argument, NULL, 'P' },
 		{ "rxq-assign", required_argument, NULL, 'a' },
+		{ "ctl", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *ctl = NULL;
 	bool have_config = false;
 	int c, rc = 0;
 
@@ -205,6 +227,9 @@ vsw_config_from_args(struct vsw_config *cfg, int argc, char **argv, char *err,
 			rc = vsw_config_set_rxq_assign(cfg, optarg, "--rxq-assign",
 						       err, errlen);
 			break;
+		case 's':
+			ctl = optarg; /* applied last: it wins over files */
+			break;
 		case 'h':
 			cfg->help = true;
 			return 0;
@@ -222,6 +247,9 @@ vsw_config_from_args(struct vsw_config *cfg, int argc, char **argv, char *err,
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
+	if (ctl != NULL && (rc = vsw_config_set_ctl(cfg, ctl, "--ctl", err,
+						    errlen)) != 0)
+		return rc;
 	if (cfg->n_ports == 0 && !have_config) {
 		if (cfg->n_xconnects != 0 || cfg->n_bridges != 0) {
 			snprintf(err, errlen, "--%s given without any --port",

@@ -216,6 +216,18 @@ load_setting(struct yctx *y, const char *key, yaml_node_t *v)
 }
 
 static int
+load_ctl(struct yctx *y, yaml_node_t *n)
+{
+	char origin[300];
+
+	if (scalar(n) == NULL)
+		return yerr(y, n, "'ctl' is a socket path or 'none'");
+	where(y, n, origin, sizeof(origin));
+	strncat(origin, ": ctl", sizeof(origin) - strlen(origin) - 1);
+	return vsw_config_set_ctl(y->cfg, scalar(n), origin, y->err, y->errlen);
+}
+
+static int
 load_root(struct yctx *y)
 {
 	yaml_node_t *root = yaml_document_get_root_node(y->doc);
@@ -225,7 +237,7 @@ load_root(struct yctx *y)
 		return yerr(y, NULL, "empty configuration");
 	if (root->type != YAML_MAPPING_NODE)
 		return yerr(y, root, "top level must be a mapping (ports:, xconnects:,"
-			    " bridges:, ...)");
+			    " bridges:, ctl:, ...)");
 	for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
 	     p < root->data.mapping.pairs.top; p++) {
 		yaml_node_t *k = yaml_document_get_node(y->doc, p->key);
@@ -242,6 +254,8 @@ load_root(struct yctx *y)
 		} else if (key != NULL && (strcmp(key, "pmd-cores") == 0 ||
 					   strcmp(key, "rxq-assign") == 0)) {
 			rc = load_setting(y, key, v);
+		} else if (key != NULL && strcmp(key, "ctl") == 0) {
+			rc = load_ctl(y, v);
 		} else {
 			snprintf(what, sizeof(what), "unknown key '%.64s'",
 				 key ? key : "(not a string)");

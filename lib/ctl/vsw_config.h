@@ -5,8 +5,10 @@
 /**
  * @file
  * vswd's configuration model, filled from the command line
- * (--port NAME=SPEC, --xconnect A,B, --config FILE) or a YAML file:
+ * (--port NAME=SPEC, --xconnect A,B, --config FILE, --ctl PATH) or a YAML
+ * file:
  *
+ *     ctl: /run/vsw/vswd.ctl
  *     ports:
  *       vm1: vhost-user:path=/run/vsw/vm1.sock,server=1
  *       vm2: vhost-user:path=/run/vsw/vm2.sock,server=1
@@ -22,6 +24,7 @@
  *     rxq-assign: cycles
  *
  * Every error names the option (and for files the line) it comes from.
+ * --ctl on the command line wins over a file's ctl:.
  */
 
 #include <stdbool.h>
@@ -33,6 +36,10 @@
 #define VSW_CONFIG_MAX_PMDS 16
 #define VSW_CONFIG_NAME_MAX 32
 #define VSW_CONFIG_SPEC_MAX 512
+/** Longest unix socket path, with its NUL (sizeof sun_path). */
+#define VSW_CONFIG_PATH_MAX 108
+/** The control socket when neither --ctl nor ctl: says otherwise. */
+#define VSW_CONFIG_CTL_DEFAULT "/run/vsw/vswd.ctl"
 
 struct vsw_config_port {
 	char name[VSW_CONFIG_NAME_MAX];
@@ -66,6 +73,7 @@ struct vsw_config {
 	unsigned int pmd_cores[VSW_CONFIG_MAX_PMDS];
 	char rxq_assign[16];  /**< "roundrobin" or "cycles" (the default) */
 	unsigned int mbufs; /**< mbufs in the pool (--mbufs) */
+	char ctl[VSW_CONFIG_PATH_MAX]; /**< control socket; "" for none */
 	bool help;          /**< --help was given */
 	bool is_default;    /**< the embedded default was loaded */
 };
@@ -118,6 +126,12 @@ int vsw_config_set_pmd_cores(struct vsw_config *cfg, const char *list,
 /** "roundrobin" or "cycles". @return 0 or -EINVAL. */
 int vsw_config_set_rxq_assign(struct vsw_config *cfg, const char *mode,
 			      const char *origin, char *err, size_t errlen);
+/**
+ * Set the control socket path from @p value: a path, or "none" for no
+ * control socket.
+ */
+int vsw_config_set_ctl(struct vsw_config *cfg, const char *value,
+		       const char *origin, char *err, size_t errlen);
 
 /** Load YAML from a file / a string into @p cfg. */
 int vsw_config_load_file(struct vsw_config *cfg, const char *path,

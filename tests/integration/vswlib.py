@@ -1,5 +1,5 @@
 """Helpers for vsw's integration tests: processes, network namespaces,
-testpmd, vswd, backends, pcap files.
+testpmd, vswd and its control socket, backends, pcap files.
 
 Everything here is plain Python (no pytest import) so it can be driven by
 hand from a REPL while debugging a failing scenario:
@@ -21,11 +21,14 @@ Rules the harness keeps:
 
 import ctypes
 import glob
+import itertools
+import json
 import os
 import random
 import re
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import threading
@@ -53,6 +56,10 @@ def build_dir():
 
 def vswd_binary():
     return build_dir() / "app" / "vswd" / "vswd"
+
+
+def vswctl_binary():
+    return build_dir() / "app" / "vswctl" / "vswctl"
 
 
 def testpmd_binary():
@@ -674,10 +681,99 @@ def default_vswd_eal(prefix):
             "--file-prefix", prefix, "--log-level=user1:info"]
 
 
+class CtlError(Exception):
+    """vswd answered a control request with a JSON-RPC error."""
+
+    def __init__(self, code, message):
+        super().__init__("%s (%s)" % (message, code))
+        self.code = code
+        self.message = message
+
+
+class Ctl:
+    """A client of vswd's control socket (JSON-RPC 2.0, one JSON text a
+    line), connecting once per call. call() returns the parsed result or
+    raises CtlError for an error reply, HarnessError when there is no
+    answer within the timeout."""
+
+    REPLY_MAX = 64 << 20
+    _ids = itertools.count(1)
+
+    def __init__(self, path):
+        self.path = str(path)
+
+    def call(self, method, *args, timeout=10.0):
+        """method(args...): positional string params, like vswctl."""
+        return self.request(method, [str(a) for a in args], timeout=timeout)
+
+    def request(self, method, params=None, timeout=10.0):
+        """One request with any params (list, dict or None: absent)."""
+        rid = next(self._ids)
+        req = {"jsonrpc": "2.0", "id": rid, "method": method}
+        if params is not None:
+            req["params"] = params
+        reply = json.loads(self.exchange(json.dumps(req).encode() + b"\n", timeout))
+        if reply.get("id") != rid:
+            raise HarnessError("%s: reply %r to request id %d" % (self.path, reply, rid))
+        if "error" in reply:
+            raise CtlError(reply["error"].get("code"), reply["error"].get("message"))
+        return reply["result"]
+
+    def exchange(self, data, timeout=10.0):
+        """Send raw bytes, return the first reply line (bytes, no newline)."""
+        end = time.monotonic() + timeout
+        buf = b""
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as s:
+                s.settimeout(timeout)
+                s.connect(self.path)
+                s.sendall(data)
+                while b"\n" not in buf:
+                    left = end - time.monotonic()
+                    if left <= 0:
+                        raise socket.timeout()
+                    s.settimeout(left)
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        raise HarnessError("%s closed the connection without a reply"
+                                           % self.path)
+                    buf += chunk
+                    if len(buf) > self.REPLY_MAX:
+                        raise HarnessError("%s: reply longer than %d bytes"
+                                           % (self.path, self.REPLY_MAX))
+        except socket.timeout:
+            raise HarnessError("%s: no reply within %.1fs" % (self.path, timeout))
+        except OSError as e:
+            raise HarnessError("%s: %s" % (self.path, e))
+        return buf.split(b"\n", 1)[0]
+
+
+def ctl_arg(app):
+    """The --ctl value among vswd's app args, or None."""
+    for i, a in enumerate(app):
+        if a == "--ctl" and i + 1 < len(app):
+            return str(app[i + 1])
+        if str(a).startswith("--ctl="):
+            return str(a).split("=", 1)[1]
+    return None
+
+
 class Vswd(Proc):
-    """vswd [EAL] -- APP. eal=None: default_vswd_eal with a fresh prefix."""
+    """vswd [EAL] -- APP. eal=None: default_vswd_eal with a fresh prefix.
+
+    Unless APP has --ctl, vswd's control socket is <workdir>/<name>.ctl
+    (never the shared default /run/vsw/vswd.ctl); self.ctl is its Ctl
+    client, None with --ctl none.
+    """
 
     def __init__(self, workdir, app, eal=None, binary=None, name="vswd", deadline=240):
+        app = list(app)
+        ctl = ctl_arg(app)
+        if ctl is None:
+            ctl = str(Path(workdir) / (name + ".ctl"))
+            app = ["--ctl", ctl] + app
+        self.ctl_path = None if ctl == "none" else ctl
+        self.ctl = None if self.ctl_path is None else Ctl(self.ctl_path)
         self.prefix = unique("vsw")
         if eal is None:
             eal = default_vswd_eal(self.prefix)

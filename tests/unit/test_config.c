@@ -169,6 +169,81 @@ test_file(void)
 }
 
 static int
+test_ctl(void)
+{
+	const char *dflt[] = { "vswd", "--port", "a=x:y=1" };
+	const char *set[] = { "vswd", "--ctl", "/tmp/v.ctl", "--port", "a=x:y=1" };
+	const char *eq[] = { "vswd", "--ctl=rel.ctl" };
+	const char *none[] = { "vswd", "--ctl", "none" };
+	const char *empty[] = { "vswd", "--ctl", "" };
+	const char *noval[] = { "vswd", "--ctl" };
+	char longpath[VSW_CONFIG_PATH_MAX + 8];
+	const char *toolong[] = { "vswd", "--ctl", longpath };
+
+	UNIT_CHECK_EQ(args(RTE_DIM(dflt), dflt), 0);
+	UNIT_CHECK(strcmp(cfg.ctl, VSW_CONFIG_CTL_DEFAULT) == 0);
+	UNIT_CHECK(strcmp(cfg.ctl, "/run/vsw/vswd.ctl") == 0);
+	UNIT_CHECK_EQ(args(RTE_DIM(set), set), 0);
+	UNIT_CHECK(strcmp(cfg.ctl, "/tmp/v.ctl") == 0);
+	UNIT_CHECK_EQ(args(RTE_DIM(eq), eq), 0);
+	UNIT_CHECK(strcmp(cfg.ctl, "rel.ctl") == 0);
+	UNIT_CHECK(cfg.is_default); /* --ctl alone keeps the default ports */
+	UNIT_CHECK_EQ(args(RTE_DIM(none), none), 0);
+	UNIT_CHECK(cfg.ctl[0] == '\0');
+	UNIT_CHECK(args(RTE_DIM(empty), empty) != 0);
+	UNIT_CHECK(strstr(err, "--ctl") != NULL);
+	UNIT_CHECK(args(RTE_DIM(noval), noval) != 0);
+	UNIT_CHECK(strstr(err, "--ctl") != NULL);
+	memset(longpath, 'p', sizeof(longpath) - 1);
+	longpath[0] = '/';
+	longpath[sizeof(longpath) - 1] = '\0';
+	UNIT_CHECK(args(RTE_DIM(toolong), toolong) != 0);
+	UNIT_CHECK(strstr(err, "--ctl") != NULL);
+	UNIT_CHECK(strstr(err, "107") != NULL);
+	UNIT_CHECK(strstr(vsw_config_usage(), "--ctl PATH") != NULL);
+	UNIT_CHECK(strstr(vsw_config_usage(), VSW_CONFIG_CTL_DEFAULT) != NULL);
+	return 0;
+}
+
+static int
+test_ctl_yaml(void)
+{
+	char path[] = "/tmp/vsw-config-XXXXXX";
+	int fd = mkstemp(path);
+	static const char y[] = "ctl: /tmp/from-file.ctl\nports:\n  a: x:y=1\n";
+	const char *file[] = { "vswd", "--config", path };
+	const char *cli_first[] = { "vswd", "--ctl", "/tmp/cli.ctl", "--config", path };
+	const char *cli_last[] = { "vswd", "--config", path, "--ctl", "none" };
+
+	UNIT_CHECK(fd >= 0);
+	UNIT_CHECK(write(fd, y, sizeof(y) - 1) == (ssize_t)sizeof(y) - 1);
+	close(fd);
+	UNIT_CHECK_EQ(args(RTE_DIM(file), file), 0);
+	UNIT_CHECK(strcmp(cfg.ctl, "/tmp/from-file.ctl") == 0);
+	/* The command line wins, wherever it stands. */
+	UNIT_CHECK_EQ(args(RTE_DIM(cli_first), cli_first), 0);
+	UNIT_CHECK(strcmp(cfg.ctl, "/tmp/cli.ctl") == 0);
+	UNIT_CHECK_EQ(args(RTE_DIM(cli_last), cli_last), 0);
+	UNIT_CHECK(cfg.ctl[0] == '\0');
+	unlink(path);
+
+	vsw_config_init(&cfg);
+	UNIT_CHECK_EQ(vsw_config_load_string(&cfg, "ctl: none\n", "t.yaml", err,
+					     sizeof(err)), 0);
+	UNIT_CHECK(cfg.ctl[0] == '\0');
+	vsw_config_init(&cfg);
+	UNIT_CHECK(vsw_config_load_string(&cfg, "ports:\n  a: x:y=1\nctl: [a]\n",
+					  "t.yaml", err, sizeof(err)) != 0);
+	UNIT_CHECK(strstr(err, "t.yaml:3") != NULL);
+	UNIT_CHECK(strstr(err, "ctl") != NULL);
+	vsw_config_init(&cfg);
+	UNIT_CHECK(vsw_config_load_string(&cfg, "ctl: ''\n", "t.yaml", err,
+					  sizeof(err)) != 0);
+	UNIT_CHECK(strstr(err, "t.yaml:1: ctl") != NULL);
+	return 0;
+}
+
+static int
 test_bridges_cli(void)
 {
 	const char *ok[] = {
@@ -304,6 +379,8 @@ main(void)
 		UNIT_TEST(test_yaml),
 		UNIT_TEST(test_yaml_errors),
 		UNIT_TEST(test_file),
+		UNIT_TEST(test_ctl),
+		UNIT_TEST(test_ctl_yaml),
 		UNIT_TEST(test_bridges_cli),
 		UNIT_TEST(test_bridges_cli_errors),
 		UNIT_TEST(test_bridges_yaml),
