@@ -73,6 +73,8 @@
 /* Bounds fdb_learn()'s rescans after losing a key CAS to another key. */
 #define FDB_INSERT_TRIES FDB_CANDIDATES
 
+/* Set in every key vsw_fdb_key() makes. */
+#define FDB_KEY_BIT (1ull << 63)
 /* The key of a dead slot: bit 63 clear, so vsw_fdb_key() never makes it. */
 #define FDB_KEY_TOMB 1ull
 
@@ -304,6 +306,9 @@ fdb_learn(struct vsw_fdb *fdb, uint64_t key, uint16_t port, uint32_t now)
 {
 	struct fdb_bucket *b[2];
 
+	/* Not from vsw_fdb_key() (0, or the tomb): never inserted. */
+	if (unlikely(!(key & FDB_KEY_BIT)))
+		return VSW_FDB_FULL;
 	fdb_buckets(fdb, key, b);
 	for (unsigned int t = 0; t < FDB_INSERT_TRIES; t++) {
 		struct fdb_slot *empty = NULL;
