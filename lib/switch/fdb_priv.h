@@ -47,6 +47,8 @@
  *   inserting  (K, 0)             a learner won the key CAS; value next
  *   live       (K, SET|[STATIC]|port|last-seen)
  *   dead       (FDB_KEY_TOMB, SET|DEAD|epoch)   waits for a grace period
+ *              ((K, SET|DEAD|epoch) for the instant before the tomb store:
+ *              readers and learners take it as a miss and scan on)
  *
  *   free --key CAS (learner/static add)--> inserting --value CAS--> live
  *   live --value CAS (refresh, move, static add)--> live
