@@ -14,8 +14,6 @@
 #include "fdb_priv.h"
 #include "vsw_fdb.h"
 
-#define FDB_KEY_BIT (1ull << 63)
-
 struct vsw_fdb *
 vsw_fdb_create(const struct vsw_fdb_conf *conf)
 {

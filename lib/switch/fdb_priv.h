@@ -47,6 +47,8 @@
  *   inserting  (K, 0)             a learner won the key CAS; value next
  *   live       (K, SET|[STATIC]|port|last-seen)
  *   dead       (FDB_KEY_TOMB, SET|DEAD|epoch)   waits for a grace period
+ *              ((K, SET|DEAD|epoch) for the instant before the tomb store:
+ *              readers and learners take it as a miss and scan on)
  *
  *   free --key CAS (learner/static add)--> inserting --value CAS--> live
  *   live --value CAS (refresh, move, static add)--> live
@@ -73,6 +75,8 @@
 /* Bounds fdb_learn()'s rescans after losing a key CAS to another key. */
 #define FDB_INSERT_TRIES FDB_CANDIDATES
 
+/* Set in every key vsw_fdb_key() makes. */
+#define FDB_KEY_BIT (1ull << 63)
 /* The key of a dead slot: bit 63 clear, so vsw_fdb_key() never makes it. */
 #define FDB_KEY_TOMB 1ull
 
@@ -304,6 +308,9 @@ fdb_learn(struct vsw_fdb *fdb, uint64_t key, uint16_t port, uint32_t now)
 {
 	struct fdb_bucket *b[2];
 
+	/* Not from vsw_fdb_key() (0, or the tomb): never inserted. */
+	if (unlikely(!(key & FDB_KEY_BIT)))
+		return VSW_FDB_FULL;
 	fdb_buckets(fdb, key, b);
 	for (unsigned int t = 0; t < FDB_INSERT_TRIES; t++) {
 		struct fdb_slot *empty = NULL;

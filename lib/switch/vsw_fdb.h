@@ -154,7 +154,8 @@ enum vsw_fdb_learn {
 
 /**
  * Source @p key was seen on @p port at second @p now (a coarse clock the
- * caller keeps, the same one vsw_fdb_age() is given).
+ * caller keeps, the same one vsw_fdb_age() is given). A @p key not from
+ * vsw_fdb_key() is not learned (VSW_FDB_FULL).
  */
 enum vsw_fdb_learn vsw_fdb_learn(struct vsw_fdb *fdb, uint64_t key,
 				 uint16_t port, uint32_t now);
