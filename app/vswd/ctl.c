@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "vsw_config.h"
+#include "vsw_ctl.h"
 #include "vsw_rpc.h"
 #include "vswd.h"
 
@@ -43,6 +44,14 @@ vswd_ctl_start(const struct vsw_config *cfg, struct vsw_loop *loop,
 		return -EINVAL;
 	printf("vswd: control socket %s\n", cfg->ctl);
 	return 0;
+}
+
+int
+vswd_ctl_attach(struct vsw_dp *dp, char *err, size_t errlen)
+{
+	if (ctl_rpc == NULL)
+		return 0;
+	return vsw_ctl_register_dp(ctl_rpc, dp, err, errlen);
 }
 
 void

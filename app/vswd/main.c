@@ -84,7 +84,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	dp = vswd_start(&cfg, loop, err, sizeof(err));
-	if (dp == NULL) {
+	if (dp == NULL || vswd_ctl_attach(dp, err, sizeof(err)) != 0) {
 		fprintf(stderr, "vswd: %s\n", err);
 		vswd_ctl_stop();
 		vswd_stop(dp);

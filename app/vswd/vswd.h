@@ -27,6 +27,8 @@ void vswd_stop(struct vsw_dp *dp);
  */
 int vswd_ctl_start(const struct vsw_config *cfg, struct vsw_loop *loop,
 		   char *err, size_t errlen);
+/** Register the run-time methods that drive @p dp. @return 0 or -errno. */
+int vswd_ctl_attach(struct vsw_dp *dp, char *err, size_t errlen);
 /** Close the control socket and its clients (before vswd_stop()). */
 void vswd_ctl_stop(void);
 

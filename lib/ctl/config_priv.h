@@ -7,9 +7,7 @@
 
 #include "vsw_config.h"
 
-#ifndef RTE_DIM
-#define RTE_DIM(a) (sizeof(a) / sizeof((a)[0]))
-#endif
+#include <rte_common.h>
 
 /** 1..NAME_MAX-1 characters of [A-Za-z0-9._-]. */
 bool vsw_config_valid_name(const char *s, size_t len);
