@@ -11,6 +11,8 @@ Fixtures
   start_vswd        start_vswd(app_args, eal=None, wait_ready=True) -> vswlib.Vswd
   start_frontend    start_frontend(name, sock, backend_server, feats, pcap_in,
                     pcap_out, app=()) -> started vswlib.Testpmd (pcap guest)
+  netns             netns(addr, mac) -> a created vswlib.Netns (root, ip,
+                    ethtool), deleted at teardown
   report            report(line): shown in the "vsw figures" summary (CI log)
 
 Each test runs under a deadline (SIGALRM): @pytest.mark.deadline(seconds),
@@ -201,6 +203,20 @@ def start_vswd(vswd_bin, workdir, registry, vswd_eal_args):
                                      binary=vswd_bin, name=name))
         return v.start(wait_ready=wait_ready)
     return start
+
+
+@pytest.fixture
+def netns(registry, vswd_bin):
+    """netns(addr, mac) -> a created vswlib.Netns, deleted at teardown."""
+    ok, why = vswlib.netns_status()
+    if not ok:
+        skip_or_fail(why)
+
+    def make(addr, mac):
+        ns = vswlib.Netns(addr, mac)
+        registry.add(ns)
+        return ns.create()
+    return make
 
 
 @pytest.fixture

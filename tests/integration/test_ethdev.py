@@ -17,28 +17,11 @@ from pathlib import Path
 import pytest
 
 import vswlib
-from vswpytest import skip_or_fail
 
 GUEST_FEATS = dict(mrg_rxbuf=0, in_order=0)
 
 
-@pytest.fixture
-def netns(registry, vswd_bin):
-    """netns(addr, mac) -> a created vswlib.Netns, deleted at teardown."""
-    ok, why = vswlib.netns_status()
-    if not ok:
-        skip_or_fail(why)
-
-    def make(addr, mac):
-        ns = vswlib.Netns(addr, mac)
-        registry.add(ns)
-        return ns.create()
-    return make
-
-
-def af_packet(ns, index=0, extra=""):
-    """Spec of an ethdev port on the root-side veth of ns."""
-    return "ethdev:%sdevargs=net_af_packet%d,iface=%s" % (extra, index, ns.outer)
+af_packet = vswlib.af_packet_spec
 
 
 def ethdev_stats(vswd):
@@ -52,14 +35,6 @@ def stop_vswd(v):
     return stats
 
 
-def icmpecho_guest(registry, workdir, sock):
-    """A testpmd guest on vswd's vhost-user port answering ARP and ping."""
-    tp = vswlib.Testpmd("guest", workdir, [vswlib.virtio_vdev(sock, False, **GUEST_FEATS)],
-                        app=["--forward-mode=icmpecho"], log_levels=vswlib.VIRTIO_LOG)
-    registry.add(tp)
-    return tp.start()
-
-
 def test_ping_vhost_guest(start_vswd, netns, registry, workdir, dpdk_env, report):
     ns = netns("10.201.0.1/24", "02:00:00:0e:00:01")
     sock = str(Path(workdir) / "vm1.sock")
@@ -67,8 +42,7 @@ def test_ping_vhost_guest(start_vswd, netns, registry, workdir, dpdk_env, report
                     "--port", "vm1=" + vswlib.vhost_user_spec(sock, True),
                     "--xconnect", "up,vm1"])
     assert "net_af_packet0" in v.output(), v.output()
-    guest = icmpecho_guest(registry, workdir, sock)
-    guest.start_fwd()
+    guest = vswlib.icmpecho_guest(registry, workdir, sock)
     got, sent, out = ns.ping("10.201.0.2", count=20)
     assert (got, sent) == (20, 20), out
     gst = guest.port_stats()[guest.port("net_virtio_user0")]
@@ -146,41 +120,6 @@ def test_namespace_to_namespace(start_vswd, netns, registry, workdir, report):
     assert eth["a"]["too_big"] == 0 and eth["b"]["too_big"] == 0, eth
 
 
-# Inside the namespace: capture every frame carrying the VSWSEQ mark on an
-# interface (raw AF_PACKET socket) until `count` arrived or `secs` passed;
-# write them as length-prefixed records.
-CAPTURE = r"""
-import socket, struct, sys, time
-iface, path, count, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
-s.bind((iface, 0)); s.settimeout(0.2)
-print("capturing", flush=True)
-frames, end = [], time.monotonic() + secs
-while len(frames) < count and time.monotonic() < end:
-    try:
-        b, addr = s.recvfrom(65535)
-    except socket.timeout:
-        continue
-    if addr[2] != socket.PACKET_OUTGOING and b"VSWSEQ" in b:
-        frames.append(b)
-with open(path, "wb") as f:
-    for b in frames:
-        f.write(struct.pack("!I", len(b)) + b)
-print("captured %d" % len(frames), flush=True)
-"""
-
-
-def read_records(path):
-    data = Path(path).read_bytes()
-    out, off = [], 0
-    while off + 4 <= len(data):
-        n = int.from_bytes(data[off:off + 4], "big")
-        out.append(data[off + 4:off + 4 + n])
-        off += 4 + n
-    return out
-
-
 def guest_to_namespace(start_vswd, ns, registry, workdir, frames, expect, port_extra=""):
     """A pcap guest sends frames through vswd (vhost-user -> af_packet);
     return (frames captured in ns, vswd) once `expect` arrived or 15 s
@@ -191,10 +130,7 @@ def guest_to_namespace(start_vswd, ns, registry, workdir, frames, expect, port_e
                     "--port", "up=" + af_packet(ns, extra=port_extra),
                     "--xconnect", "vm1,up"])
     cap_path = str(wd / "captured.bin")
-    cap = registry.add(ns.proc("capture", ["/usr/bin/python3", "-c", CAPTURE, ns.inner,
-                                           cap_path, expect, 15], workdir, deadline=40))
-    cap.start()
-    cap.wait_for(r"capturing", 10)
+    cap = registry.add(ns.capture("capture", workdir, cap_path, expect, 15))
     vswlib.write_pcap(wd / "in.pcap", frames)
     fe = vswlib.pcap_frontend("guest", wd, sock, True, GUEST_FEATS, wd / "in.pcap",
                               wd / "out.pcap", registry=registry)
@@ -203,7 +139,7 @@ def guest_to_namespace(start_vswd, ns, registry, workdir, frames, expect, port_e
     fe.stop_fwd()
     assert fe.quit() == 0
     stop_vswd(v)
-    return read_records(cap_path), v
+    return vswlib.read_records(cap_path), v
 
 
 def test_guest_to_namespace_integrity(start_vswd, netns, registry, workdir, dpdk_env, report):

@@ -465,10 +465,74 @@ class Netns:
                                % (dst, self.name, rc, out))
         return int(m.group(2)), int(m.group(1)), out
 
-    def neigh(self, ip, mac):
+    def neigh(self, ip, mac, dev=None):
         """A permanent neighbour entry inside (no ARP needed for ip)."""
-        self.run(["ip", "neigh", "replace", ip, "lladdr", mac, "dev", self.inner,
+        self.run(["ip", "neigh", "replace", ip, "lladdr", mac, "dev", dev or self.inner,
                   "nud", "permanent"])
+
+    def vlan(self, vid, addr):
+        """An 802.1Q subinterface of the inner end with address addr
+        (CIDR), up; return its name."""
+        dev = "v%d" % vid
+        self.run(["ip", "link", "add", "link", self.inner, "name", dev, "type", "vlan",
+                  "id", vid])
+        self.run(["ip", "addr", "add", addr, "dev", dev])
+        self.run(["ip", "link", "set", dev, "up"])
+        return dev
+
+    def capture(self, name, workdir, path, count, secs, dev=None, mark=b"VSWSEQ"):
+        """A started Proc capturing, on dev (default: the inner end), the
+        frames received that contain mark, until count arrived or secs
+        passed; read them with read_records(path) once it printed
+        'captured N'. mark=b"" takes every received frame."""
+        p = self.proc(name, ["/usr/bin/python3", "-c", CAPTURE, dev or self.inner, path,
+                             count, secs, mark.hex()], workdir, deadline=secs + 30)
+        p.start()
+        p.wait_for(r"capturing", 10)
+        return p
+
+
+# Run inside a namespace: capture frames received on an interface (raw
+# AF_PACKET socket) that contain a mark (hex; empty: all), until a count
+# arrived or time passed; write them as length-prefixed records.
+CAPTURE = r"""
+import socket, struct, sys, time
+iface, path, count, secs = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+mark = bytes.fromhex(sys.argv[5])
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+s.bind((iface, 0)); s.settimeout(0.2)
+print("capturing", flush=True)
+frames, end = [], time.monotonic() + secs
+while len(frames) < count and time.monotonic() < end:
+    try:
+        b, addr = s.recvfrom(65535)
+    except socket.timeout:
+        continue
+    if addr[2] != socket.PACKET_OUTGOING and mark in b:
+        frames.append(b)
+with open(path, "wb") as f:
+    for b in frames:
+        f.write(struct.pack("!I", len(b)) + b)
+print("captured %d" % len(frames), flush=True)
+"""
+
+
+def read_records(path):
+    """Frames a Netns.capture() wrote."""
+    data = Path(path).read_bytes()
+    out, off = [], 0
+    while off + 4 <= len(data):
+        n = int.from_bytes(data[off:off + 4], "big")
+        out.append(data[off + 4:off + 4 + n])
+        off += 4 + n
+    return out
+
+
+def af_packet_spec(ns, index=0, extra=""):
+    """Spec of an ethdev port on the root-side veth of ns (extra: port
+    options before devargs, e.g. "vlan=10,")."""
+    return "ethdev:%sdevargs=net_af_packet%d,iface=%s" % (extra, index, ns.outer)
 
 
 # --------------------------------------------------------------------------
@@ -932,6 +996,42 @@ def remove_stale_socket(sock):
         os.unlink(sock)
     except FileNotFoundError:
         pass
+
+
+def icmpecho_guest(registry, workdir, sock, name="guest", mac=None, backend_server=True):
+    """A started testpmd guest on vhost-user socket sock that answers
+    every ARP request (whatever address it asks for) and ICMP echo: keep
+    it alone in its broadcast domain."""
+    extra = ",mac=%s" % mac if mac else ""
+    tp = Testpmd(name, workdir, [virtio_vdev(sock, not backend_server, mrg_rxbuf=0,
+                                             in_order=0, extra=extra)],
+                 app=["--forward-mode=icmpecho"], log_levels=VIRTIO_LOG)
+    registry.add(tp)
+    tp.start()
+    tp.start_fwd()
+    return tp
+
+
+PKTGEN = "vsw-pktgen"
+
+
+def pktgen_binary():
+    return build_dir() / "app" / "vsw-pktgen" / "vsw-pktgen"
+
+
+def pktgen_guests(name, workdir, socks, app, deadline=120):
+    """A Proc (not started): one vsw-pktgen owning one virtio-user port
+    per socket in socks (the guests, listening: the back-end connects),
+    --port 0,1,... and app's options. No hugepages."""
+    prefix = unique("pg")
+    argv = [pktgen_binary(), "-l", "0", "--no-pci", "--file-prefix", prefix,
+            "--no-huge", "-m", "512", "--log-level=lib.eal:error"]
+    for i, s in enumerate(socks):
+        remove_stale_socket(s)
+        argv += ["--vdev", "net_virtio_user%d,path=%s,server=1,queues=1,mrg_rxbuf=1"
+                 % (i, s)]
+    argv += ["--", "--port", ",".join(str(i) for i in range(len(socks)))] + list(app)
+    return Proc(name, argv, workdir, deadline=deadline, file_prefix=prefix)
 
 
 def pcap_frontend(name, workdir, sock, backend_server, feats, pcap_in, pcap_out,
