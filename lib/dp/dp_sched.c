@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <rte_rcu_qsbr.h>
 
 #include "dp_priv.h"
 
@@ -13,7 +12,7 @@
 void
 dp_synchronize(const struct vsw_dp *dp)
 {
-	rte_rcu_qsbr_synchronize(dp->qsbr, RTE_QSBR_THRID_INVALID);
+	vsw_pmd_synchronize(dp->qsbr);
 }
 
 static void

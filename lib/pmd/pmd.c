@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,18 @@ vsw_pmd_qsbr_create(uint32_t max_pmds)
 		v = NULL;
 	}
 	return v;
+}
+
+void
+vsw_pmd_synchronize(struct rte_rcu_qsbr *qsbr)
+{
+	uint64_t token;
+
+	if (qsbr == NULL)
+		return;
+	token = rte_rcu_qsbr_start(qsbr);
+	while (rte_rcu_qsbr_check(qsbr, token, false) != 1)
+		sched_yield();
 }
 
 void

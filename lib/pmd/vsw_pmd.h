@@ -134,6 +134,14 @@ struct rte_rcu_qsbr *vsw_pmd_qsbr_create(uint32_t max_pmds);
 void vsw_pmd_init(struct vsw_pmd *pmd, unsigned int lcore, uint16_t id,
 		  struct rte_rcu_qsbr *qsbr);
 
+/**
+ * Control thread: wait until every PMD registered in @p qsbr (NULL: none)
+ * has reported a quiescent state, yielding the CPU between checks: the
+ * control thread may share its core with a PMD, and spinning would take
+ * the CPU that PMD needs to get there.
+ */
+void vsw_pmd_synchronize(struct rte_rcu_qsbr *qsbr);
+
 /** A poll list with room for @p n_rxq entries, zeroed. NULL: no memory. */
 struct vsw_pmd_plist *vsw_pmd_plist_alloc(unsigned int n_rxq);
 void vsw_pmd_plist_free(struct vsw_pmd_plist *pl);

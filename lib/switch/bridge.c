@@ -6,7 +6,6 @@
 
 #include <rte_errno.h>
 #include <rte_malloc.h>
-#include <rte_rcu_qsbr.h>
 
 #include "bridge_priv.h"
 
@@ -28,13 +27,6 @@ ports_index(struct br_ports *bp)
 		bp->idx_of[bp->p[i].port->id] = (int8_t)i;
 }
 
-static void
-synchronize(const struct vsw_bridge *br)
-{
-	if (br->qsbr != NULL)
-		rte_rcu_qsbr_synchronize(br->qsbr, RTE_QSBR_THRID_INVALID);
-}
-
 /* Publish @p bp, then free the table it replaces once no PMD reads it. */
 static void
 ports_publish(struct vsw_bridge *br, struct br_ports *bp)
@@ -43,7 +35,7 @@ ports_publish(struct vsw_bridge *br, struct br_ports *bp)
 	struct br_ports *old = __atomic_exchange_n(&br->ports, bp,
 						   __ATOMIC_ACQ_REL);
 
-	synchronize(br);
+	vsw_pmd_synchronize(br->qsbr);
 	free(old);
 }
 
