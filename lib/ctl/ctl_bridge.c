@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Run-time control of bridges and their FDBs. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,7 +232,11 @@ h_fdb_show(void *arg, json_t *params, json_t **result, char *err, size_t len)
 		uint16_t vlan;
 
 		vsw_fdb_key_split(e[i].key, &mac, &vlan);
-		rte_ether_format_addr(macs, sizeof(macs), &mac);
+		/* Lower case, as ip(8) and Open vSwitch print MACs. */
+		snprintf(macs, sizeof(macs), RTE_ETHER_ADDR_PRT_FMT,
+			 RTE_ETHER_ADDR_BYTES(&mac));
+		for (char *c = macs; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
 		snprintf(id, sizeof(id), "(id %u)", e[i].port);
 		json_array_append_new(*result, json_pack(
 			"{s:i, s:s, s:s, s:i, s:b}", "vlan", vlan, "mac", macs,
