@@ -6,7 +6,7 @@ set -euo pipefail
 PACKAGES=(
 	dpdk dpdk-dev libdpdk-dev meson ninja-build pkg-config gcc
 	libnuma-dev libpcap-dev libyaml-dev libjansson-dev
-	python3-pytest python3-scapy iproute2 procps ethtool iputils-ping
+	python3-pytest python3-scapy iproute2 procps ethtool iputils-ping iperf3
 	qemu-system-x86
 	python3-matplotlib openvswitch-switch-dpdk
 )

@@ -27,6 +27,9 @@ Guest command line (besides console=ttyS0):
     vsw.queues=N             ethtool -L eth0 combined N first (N > 1)
     vsw.pings=5              pings sent to the peer
     vsw.wait=40              seconds to wait for the peer to answer a ping
+    vsw.also=IP,IP           more hosts to ping after the peer (section
+                             ping-IP each), then the neighbour table (neigh)
+    vsw.iperf_to=IP          client: a second iperf3 -c IP (iperf3-to)
 The serial console carries "VSW-BEGIN <name>" ... "VSW-END <name> rc=<n>"
 sections (features, ethtool, ping, iperf3) and "VSW-DONE" before poweroff.
 """
@@ -411,7 +414,7 @@ finish() {
     sleep 10
 }
 
-role=none; ip=; peer=; time=10; queues=1; pings=5; wait=40
+role=none; ip=; peer=; time=10; queues=1; pings=5; wait=40; also=; iperf_to=
 for kv in $(cat /proc/cmdline); do
     case "$kv" in
     vsw.role=*) role=${kv#*=} ;;
@@ -421,6 +424,8 @@ for kv in $(cat /proc/cmdline); do
     vsw.queues=*) queues=${kv#*=} ;;
     vsw.pings=*) pings=${kv#*=} ;;
     vsw.wait=*) wait=${kv#*=} ;;
+    vsw.also=*) also=$(echo "${kv#*=}" | tr , ' ') ;;
+    vsw.iperf_to=*) iperf_to=${kv#*=} ;;
     esac
 done
 say "INIT uptime=$(up) kernel=$(uname -r) role=$role ip=$ip peer=$peer time=$time queues=$queues"
@@ -480,6 +485,17 @@ ping -c "$pings" -i 0.2 -W 2 "$peer"
 prc=$?
 end ping $prc
 
+# more hosts (namespaces behind the switch): each may come up later
+for h in $also; do
+    n=0
+    until ping -c 1 -W 1 "$h" >/dev/null 2>&1 || [ $n -ge "$wait" ]; do n=$((n+1)); done
+    begin "ping-$h"; ping -c "$pings" -i 0.2 -W 2 "$h"; r=$?; end "ping-$h" $r
+    [ $r -eq 0 ] || prc=$r
+done
+if [ -n "$also" ]; then
+    begin neigh; ip neigh show dev eth0; end neigh 0
+fi
+
 rc=0
 if [ "$role" = client ]; then
     n=0
@@ -492,12 +508,19 @@ if [ "$role" = client ]; then
         [ $rc -eq 0 ] || [ $n -ge 5 ] && break
         sleep 1
     done
+    if [ -n "$iperf_to" ]; then
+        begin iperf3-to
+        iperf3 -c "$iperf_to" -t "$time" -J --connect-timeout 3000
+        r=$?
+        end iperf3-to $r
+        [ $r -eq 0 ] || rc=$r
+    fi
     # let the server print its report before we go
     sleep 1
 elif [ "$role" = server ]; then
     n=0
-    # the client runs for $time s after its own ping; give it 30 s more
-    while kill -0 $iperf_pid 2>/dev/null && [ $n -lt $(( (time + 30) * 10 )) ]; do
+    # the client runs for $time s after its own pings; give it 40 s more
+    while kill -0 $iperf_pid 2>/dev/null && [ $n -lt $(( (time + 40) * 10 )) ]; do
         sleep 0.1; n=$((n+1))
     done
     kill $iperf_pid 2>/dev/null

@@ -158,16 +158,22 @@ class SerialReport:
                 return feature_bits(feats)
         return None
 
-    def ping(self):
-        """(transmitted, received, loss %) or None."""
+    def ping(self, host=None):
+        """(transmitted, received, loss %) of the ping of the peer, or of
+        vsw.also host; None when absent."""
         m = re.search(r"(\d+) packets transmitted, (\d+) (?:packets )?received.*?(\d+)% packet loss",
-                      self.body("ping"))
+                      self.body("ping-" + host if host else "ping"))
         return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
 
-    def iperf_client(self):
+    def neighbours(self):
+        """{ip: mac} of `ip neigh show dev eth0` (vsw.also)."""
+        return {m.group(1): m.group(2).lower() for m in
+                re.finditer(r"^(\S+) lladdr (\S+)", self.body("neigh"), re.M)}
+
+    def iperf_client(self, section="iperf3"):
         """iperf3 -J of the client: dict with sender/receiver bits_per_second,
         retransmits, seconds; or None."""
-        body = self.body("iperf3")
+        body = self.body(section)
         i = body.find("{")
         if i < 0:
             return None
