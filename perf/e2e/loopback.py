@@ -30,7 +30,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import perflib  # noqa: E402
 
-ROOT, VSWD, TESTPMD = perflib.ROOT, perflib.VSWD, perflib.TESTPMD
+ROOT, TESTPMD = perflib.ROOT, perflib.TESTPMD
 start, stop = perflib.start, perflib.stop
 WARMUP_S = 3
 
@@ -45,11 +45,18 @@ def wait_for(path, text, timeout):
     return False
 
 
+def measure(fe_log_path, seconds):
+    """Let the front-end forward for the warm-up and @p seconds, counted
+    from its first stats line (its start-up can take seconds)."""
+    if not wait_for(fe_log_path, "Port statistics", 60):
+        raise RuntimeError(f"the front-end never forwarded: see {fe_log_path}")
+    time.sleep(WARMUP_S + seconds)
+
+
 def backend_cmd(kind, sock, tmp):
     if kind == "vsw":
-        return [VSWD, "-l", "0,1", "--main-lcore", "0", "--no-pci",
-                "--file-prefix", "perf-vsw", "--", "--port",
-                f"vm=vhost-user:path={sock},server=1", "--xconnect", "vm,vm"]
+        return perflib.vswd_cmd(tmp, ["--port", f"vm=vhost-user:path={sock},server=1",
+                                      "--xconnect", "vm,vm"])
     return [TESTPMD, "-l", "0,1", "--main-lcore", "0", "--no-pci",
             "--file-prefix", "perf-be", "--vdev", f"net_vhost0,iface={sock},queues=1",
             "--", "--forward-mode=io", "--nb-cores=1", "--auto-start"]
@@ -72,7 +79,7 @@ def run_ovs(size, seconds, mrg, packed, tmp, sock, fe_log_path):
         try:
             perflib.wait_path(sock, 30)
             ovs = perflib.Ovs(tmp, [("vm", "in_port")]).start({"vm": sock})
-            time.sleep(WARMUP_S + seconds)
+            measure(fe_log_path, seconds)
             return ovs.cycles_per_packet()
         finally:
             stop(fe)
@@ -101,17 +108,13 @@ def run_once(kind, size, seconds, mrg, packed):
                 time.sleep(0.1)
             fe = start(frontend_cmd(sock, size, mrg, packed), fe_log)
             try:
-                time.sleep(WARMUP_S + seconds)
+                measure(fe_log_path, seconds)
             finally:
                 stop(fe)
         finally:
             stop(be)
     samples = fe_median(fe_log_path)
-    cpp = None
-    if kind == "vsw":
-        with open(be_log_path, errors="replace") as f:
-            m = re.search(r"cycles_per_packet=([\d.]+)", f.read())
-        cpp = float(m.group(1)) if m else None
+    cpp = perflib.vswd_cycles(be_log_path) if kind == "vsw" else None
     return {"backend": kind, "size": size, "mpps": samples / 1e6,
             "cycles_per_packet": cpp}
 

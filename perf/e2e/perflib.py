@@ -43,10 +43,18 @@ def wait_path(path, timeout):
         time.sleep(0.1)
 
 
+def vswd_cmd(tmp, app, lcores=("-l", "0,1")):
+    """vswd on cores 0 (control) and 1 (its PMD), control socket in tmp."""
+    return [VSWD, *lcores, "--main-lcore", "0", "--no-pci", "--file-prefix", "perf-vsw",
+            "--", "--ctl", os.path.join(tmp, "vswd.ctl")] + list(app)
+
+
 def vswd_cycles(log_path):
+    """The PMD's busy cycles per packet vswd printed at exit (the busiest
+    PMD's when there are several)."""
     with open(log_path, errors="replace") as f:
-        m = re.search(r"cycles_per_packet=([\d.]+)", f.read())
-    return float(m.group(1)) if m else None
+        vals = [float(x) for x in re.findall(r"cycles_per_packet=([\d.]+)", f.read())]
+    return max(vals) if vals else None
 
 
 def remove_leftovers(prefixes):
@@ -147,6 +155,42 @@ def write_outputs(outdir, scenario, title, results, kinds, args):
     print("wrote %s.json, .md, .png" % base)
 
 
+class Netns:
+    """A network namespace holding one end of a veth pair (the other end,
+    `outer`, stays in the root namespace for a switch's af_packet port).
+    Offloads that would hand af_packet frames over the MTU are off, and
+    IPv6 (its own chatter) too."""
+
+    def __init__(self, tag):
+        self.name = "vswperf" + tag
+        self.inner, self.outer = "vpi" + tag, "vpo" + tag
+
+    def run(self, *argv, inside=False):
+        cmd = (["ip", "netns", "exec", self.name] if inside else []) + list(argv)
+        subprocess.run(cmd, check=True, timeout=20, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE)
+
+    def create(self):
+        self.delete()
+        self.run("ip", "netns", "add", self.name)
+        self.run("ip", "link", "add", self.outer, "type", "veth", "peer", "name", self.inner)
+        self.run("ip", "link", "set", self.inner, "netns", self.name)
+        self.run("sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % self.outer)
+        self.run("sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1", inside=True)
+        for dev, inside in ((self.outer, False), (self.inner, True)):
+            self.run("ethtool", "-K", dev, "tso", "off", "gso", "off", "gro", "off",
+                     "tx", "off", inside=inside)
+            self.run("ip", "link", "set", dev, "up", inside=inside)
+        return self
+
+    def delete(self):
+        subprocess.run(["ip", "netns", "del", self.name], stderr=subprocess.DEVNULL)
+        subprocess.run(["ip", "link", "del", self.outer], stderr=subprocess.DEVNULL)
+
+    def argv(self, cmd):
+        return ["ip", "netns", "exec", self.name] + list(cmd)
+
+
 class Ovs:
     """ovsdb-server + ovs-vswitchd-dpdk in a private directory."""
 
@@ -167,7 +211,9 @@ class Ovs:
     def vsctl(self, *args):
         self.run("ovs-vsctl", "--db=" + self.db, "--timeout=20", *args)
 
-    def start(self, socks):
+    def start(self, socks, dpdk_ports=None):
+        """socks: {port: vhost-user socket} (dpdkvhostuserclient ports);
+        dpdk_ports: {port: devargs} (type=dpdk, e.g. net_af_packet)."""
         self.run("ovsdb-tool", "create", "%s/conf.db" % self.d, OVS_SCHEMA)
         log = open(os.path.join(self.d, "ovsdb.log"), "w")
         self.procs.append(start(
@@ -187,7 +233,8 @@ class Ovs:
         self.vsctl("add-br", "br0", "--", "set", "bridge", "br0", "datapath_type=netdev")
         # Port flows go in before the ports (by their requested OpenFlow
         # numbers): a guest's first burst must not meet NORMAL instead.
-        ofport = {name: i + 1 for i, name in enumerate(socks)}
+        dpdk_ports = dpdk_ports or {}
+        ofport = {name: i + 1 for i, name in enumerate(list(socks) + list(dpdk_ports))}
         if self.flows:
             for a, b in self.flows:
                 out = "in_port" if b == "in_port" else "output:%d" % ofport[b]
@@ -197,6 +244,10 @@ class Ovs:
         for name, sock in socks.items():
             self.vsctl("add-port", "br0", name, "--", "set", "Interface", name,
                        "type=dpdkvhostuserclient", "options:vhost-server-path=%s" % sock,
+                       "ofport_request=%d" % ofport[name])
+        for name, devargs in dpdk_ports.items():
+            self.vsctl("add-port", "br0", name, "--", "set", "Interface", name,
+                       "type=dpdk", "options:dpdk-devargs=%s" % devargs,
                        "ofport_request=%d" % ofport[name])
         return self
 
@@ -215,3 +266,88 @@ class Ovs:
     def stop(self):
         for p in reversed(self.procs):
             stop(p)
+
+
+# --------------------------------------------------------------------------
+# vsw-pktgen scenarios (vm2vm, vm2ns): the guests' generator owns ports 0
+# and 1 and sends each flow to the other port's (--dst-mac peer).
+
+def stop_backend(kind, be, tmp):
+    """Stop a back-end; return its cycles per packet if it tells."""
+    if kind.startswith("ovs"):
+        cpp = be.cycles_per_packet()
+        be.stop()
+        return cpp
+    stop(be)
+    if kind.startswith("vsw"):
+        return vswd_cycles(os.path.join(tmp, "backend.log"))
+    return None
+
+
+def pktgen_trial(kind, size, a, tmp, gen_argv, start_backend):
+    """One run: vsw-pktgen (gen_argv: its command up to its options), then
+    the back-end (start_backend() -> handle for stop_backend); the
+    generator's figures and the back-end's cycles per packet."""
+    out = os.path.join(tmp, "pktgen.json")
+    gen = start(list(gen_argv) +
+                ["--", "--port", "0,1", "--size", str(size), "--flows", "16",
+                 "--dst-mac", "peer", "--duration", str(a.seconds), "--warmup",
+                 str(a.warmup), "--json", out] +
+                (["--search", "--loss", str(a.search), "--trial", str(a.seconds)]
+                 if a.search is not None else []),
+                open(os.path.join(tmp, "pktgen.log"), "w"))
+    time.sleep(1)   # the guests listen first; every back-end connects
+    be = start_backend()
+    try:
+        rc = gen.wait(a.seconds * (20 if a.search is not None else 1) + a.warmup + 60)
+    except subprocess.TimeoutExpired:
+        stop(gen)
+        rc = -1
+    cpp = stop_backend(kind, be, tmp)
+    remove_leftovers(["perf-fe", "perf-vsw", "perf-be", "perf-ovs"])
+    if rc != 0 or not os.path.exists(out):
+        raise RuntimeError("%s %d B: vsw-pktgen failed (rc %s): see %s" % (kind, size, rc, tmp))
+    with open(out) as f:
+        r = json.load(f)["result"]
+    return {"backend": kind, "size": size, "mpps": r["rx_pps"] / 1e6,
+            "gbps": r["rx_gbps"], "loss_ratio": r["loss_ratio"],
+            "lat_p50_ns": r["latency_ns"]["p50"], "lat_p99_ns": r["latency_ns"]["p99"],
+            "cycles_per_packet": cpp}
+
+
+def pktgen_main(doc, scenario, title, backends, run_once):
+    """Options, A B C A B C rounds per size, outputs. run_once(kind, size,
+    args) -> record."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--seconds", type=float, default=6)
+    ap.add_argument("--warmup", type=float, default=2)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--sizes", default="64,512,1518")
+    ap.add_argument("--backends", default=",".join(backends))
+    ap.add_argument("--out", default=os.path.join(ROOT, "perf", "results"))
+    ap.add_argument("--search", type=float, metavar="LOSS",
+                    help="report the highest rate losing at most this fraction"
+                         " (0: no-drop rate, RFC 2544 binary search with"
+                         " --seconds trials) instead of the full-rate figure")
+    a = ap.parse_args()
+    kinds = [k for k in a.backends.split(",") if k]
+    bad = [k for k in kinds if k not in backends]
+    if bad:
+        ap.error("unknown back-end(s) %s; known: %s" % (bad, ", ".join(backends)))
+    if any(k.startswith("ovs") for k in kinds) and not os.access(OVS_VSWITCHD, os.X_OK):
+        ap.error("%s missing: apt-get install openvswitch-switch-dpdk" % OVS_VSWITCHD)
+    results = []
+    for size in [int(s) for s in a.sizes.split(",")]:
+        for r in range(a.rounds):
+            for kind in kinds:
+                res = run_once(kind, size, a)
+                res["round"] = r
+                results.append(res)
+                print(run_line(scenario, res), flush=True)
+    if a.search is not None:
+        scenario += "-search"
+        title += ", highest rate with loss <= %g" % a.search
+    write_outputs(a.out, scenario, title, results, kinds, vars(a))
