@@ -142,7 +142,10 @@ pmd_main(void *arg)
 
 		if (pl != NULL)
 			pkts = poll_list(pmd, pl, &t);
-		now = rte_rdtsc();
+		/* A busy iteration ends at its last burst's TSC (what came
+		 * after goes to the next iteration: the sum is exact), so it
+		 * reads the TSC once, as an idle one does. */
+		now = pkts ? t : rte_rdtsc();
 		if (pkts) {
 			pmd->stats.busy_cycles += now - prev;
 			pmd->stats.packets += pkts;
