@@ -4,21 +4,27 @@
  *
  * Pass 1 parses every frame once (headers are read from the mbuf, which
  * holds vsw's own copy: a guest cannot change them under us), drops what
- * is malformed or off the port's VLANs, and prefetches the FDB lines of
- * both MACs. Pass 2 learns sources (once per run of equal sources) and
- * sends each frame to the FDB's port, or floods it.
+ * is malformed or off the port's VLANs, finds the FDB buckets of both MACs
+ * (one hash each) and prefetches the first of each (with the FDB at most
+ * a quarter full, entries are nearly always there). Pass 2 learns sources
+ * and looks destinations up in those buckets, once per run of equal
+ * sources or destinations, and sends each frame to the FDB's port, or
+ * floods it.
  */
 #include <rte_branch_prediction.h>
 #include <rte_ether.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
 #include "bridge_priv.h"
-#include "vsw_fdb.h"
+#include "fdb_priv.h"
 
 /* What pass 1 found out about one frame. */
 struct br_pkt {
 	uint64_t skey;
 	uint64_t dkey;
+	struct fdb_bucket *sb[2];  /**< candidate buckets of skey */
+	struct fdb_bucket *db[2];  /**< of dkey (unless flood) */
 	uint16_t vid;
 	bool tagged;   /**< carries an 802.1Q tag with VID vid */
 	bool flood;    /**< group destination */
@@ -189,10 +195,10 @@ drop_same(struct rte_mbuf *m, struct vsw_bridge_port_stats *st)
 }
 
 static __rte_always_inline void
-learn(struct vsw_fdb *fdb, uint64_t key, uint16_t port, uint32_t now,
+learn(struct vsw_fdb *fdb, struct br_pkt *c, uint16_t port, uint32_t now,
       struct vsw_bridge_port_stats *st)
 {
-	switch (vsw_fdb_learn(fdb, key, port, now)) {
+	switch (fdb_learn_b(fdb, c->skey, port, now, c->sb)) {
 	case VSW_FDB_KNOWN:
 		break;
 	case VSW_FDB_NEW:
@@ -221,7 +227,8 @@ vsw_bridge_input(struct vsw_pmd *pmd, const struct vsw_pmd_rxq *rq,
 	struct vsw_bridge_port_stats *st = br_stats(br, pmd->id, in->id);
 	int in_idx = bp->idx_of[in->id];
 	struct br_pkt c[VSW_PMD_BURST];
-	uint64_t last_src = 0;
+	uint64_t last_src = 0, last_dst = 0;
+	int last_out = VSW_FDB_NO_PORT;
 	uint16_t k = 0;
 
 	if (unlikely(in_idx < 0)) {
@@ -234,20 +241,30 @@ vsw_bridge_input(struct vsw_pmd *pmd, const struct vsw_pmd_rxq *rq,
 			rte_pktmbuf_free(pkts[i]);
 			continue;
 		}
-		vsw_fdb_prefetch(br->fdb, c[k].skey);
-		if (!c[k].flood)
-			vsw_fdb_prefetch(br->fdb, c[k].dkey);
+		fdb_buckets(br->fdb, c[k].skey, c[k].sb);
+		rte_prefetch0(c[k].sb[0]);
+		if (!c[k].flood) {
+			fdb_buckets(br->fdb, c[k].dkey, c[k].db);
+			rte_prefetch0(c[k].db[0]);
+		}
 		pkts[k++] = pkts[i];
 	}
 	for (uint16_t i = 0; i < k; i++) {
 		int out;
 
 		if (c[i].skey != last_src) {
-			learn(br->fdb, c[i].skey, in->id, pmd->now, st);
+			learn(br->fdb, &c[i], in->id, pmd->now, st);
 			last_src = c[i].skey;
 		}
-		out = c[i].flood ? VSW_FDB_NO_PORT : vsw_fdb_lookup(br->fdb,
-								    c[i].dkey);
+		if (c[i].flood) {
+			out = VSW_FDB_NO_PORT;
+		} else if (c[i].dkey == last_dst) {
+			out = last_out;
+		} else {
+			out = fdb_lookup_b(c[i].dkey, c[i].db);
+			last_dst = c[i].dkey;
+			last_out = out;
+		}
 		if (out == VSW_FDB_NO_PORT)
 			flood(pmd, br, bp, in_idx, pkts[i], &c[i], st);
 		else if (unlikely(out == in->id))

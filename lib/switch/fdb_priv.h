@@ -186,12 +186,10 @@ fdb_cand(struct fdb_bucket *b[2], unsigned int i)
 	return &b[i / FDB_BUCKET_SLOTS]->slot[i % FDB_BUCKET_SLOTS];
 }
 
+/* fdb_lookup() with the buckets of @p key already found (fdb_buckets()). */
 static __rte_always_inline int
-fdb_lookup(const struct vsw_fdb *fdb, uint64_t key)
+fdb_lookup_b(uint64_t key, struct fdb_bucket *b[2])
 {
-	struct fdb_bucket *b[2];
-
-	fdb_buckets(fdb, key, b);
 	for (unsigned int i = 0; i < FDB_CANDIDATES; i++) {
 		const struct fdb_slot *s = fdb_cand(b, i);
 		uint64_t v;
@@ -209,6 +207,15 @@ fdb_lookup(const struct vsw_fdb *fdb, uint64_t key)
 			return fdb_port(v);
 	}
 	return VSW_FDB_NO_PORT;
+}
+
+static __rte_always_inline int
+fdb_lookup(const struct vsw_fdb *fdb, uint64_t key)
+{
+	struct fdb_bucket *b[2];
+
+	fdb_buckets(fdb, key, b);
+	return fdb_lookup_b(key, b);
 }
 
 /*
@@ -303,15 +310,14 @@ fdb_insert(struct vsw_fdb *fdb, struct fdb_slot *s, uint64_t key, uint64_t nv)
 	return VSW_FDB_KNOWN;
 }
 
+/* fdb_learn() with the buckets of @p key already found (fdb_buckets()). */
 static __rte_always_inline enum vsw_fdb_learn
-fdb_learn(struct vsw_fdb *fdb, uint64_t key, uint16_t port, uint32_t now)
+fdb_learn_b(struct vsw_fdb *fdb, uint64_t key, uint16_t port, uint32_t now,
+	    struct fdb_bucket *b[2])
 {
-	struct fdb_bucket *b[2];
-
 	/* Not from vsw_fdb_key() (0, or the tomb): never inserted. */
 	if (unlikely(!(key & FDB_KEY_BIT)))
 		return VSW_FDB_FULL;
-	fdb_buckets(fdb, key, b);
 	for (unsigned int t = 0; t < FDB_INSERT_TRIES; t++) {
 		struct fdb_slot *empty = NULL;
 		int rc;
@@ -339,6 +345,15 @@ fdb_learn(struct vsw_fdb *fdb, uint64_t key, uint16_t port, uint32_t now)
 			return (enum vsw_fdb_learn)rc;
 	}
 	return VSW_FDB_FULL;
+}
+
+static __rte_always_inline enum vsw_fdb_learn
+fdb_learn(struct vsw_fdb *fdb, uint64_t key, uint16_t port, uint32_t now)
+{
+	struct fdb_bucket *b[2];
+
+	fdb_buckets(fdb, key, b);
+	return fdb_learn_b(fdb, key, port, now, b);
 }
 
 #endif /* VSW_FDB_PRIV_H */
