@@ -1,7 +1,7 @@
 #!/bin/bash
 # Install, build and run vswd on its embedded default configuration:
 # two vhost-user server ports, /run/vsw/vm1.sock and /run/vsw/vm2.sock,
-# cross-connected. Ctrl-C stops it.
+# on bridge br0. Ctrl-C stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh

@@ -69,6 +69,11 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 0;
 	}
+	if (cfg.check) {
+		n = vswd_check(&cfg);
+		rte_eal_cleanup();
+		return n;
+	}
 	if (cfg.is_default)
 		mkdir("/run/vsw", 0755); /* the default's socket directory */
 	loop = vsw_loop_create();

@@ -104,6 +104,40 @@ print_assignment(const struct vsw_dp *dp)
 	}
 }
 
+int
+vswd_check(const struct vsw_config *cfg)
+{
+	char err[512];
+
+	for (unsigned int i = 0; i < cfg->n_ports; i++) {
+		if (vsw_port_spec_check(cfg->ports[i].spec, err, sizeof(err)) != 0) {
+			fprintf(stderr, "vswd: port %s: %s\n", cfg->ports[i].name, err);
+			return 2;
+		}
+		printf("port %s: %s\n", cfg->ports[i].name, cfg->ports[i].spec);
+	}
+	for (unsigned int i = 0; i < cfg->n_xconnects; i++)
+		printf("xconnect %s <-> %s\n", cfg->xconnects[i].a,
+		       cfg->xconnects[i].b);
+	for (unsigned int i = 0; i < cfg->n_bridges; i++) {
+		const struct vsw_config_bridge *b = &cfg->bridges[i];
+
+		printf("bridge %s:", b->name);
+		for (unsigned int j = 0; j < b->n_ports; j++)
+			printf(" %s", b->ports[j]);
+		printf(" (aging %u s, max-entries %u)\n",
+		       b->aging_set ? b->aging : VSW_FDB_DEFAULT_AGING,
+		       b->max_entries ? b->max_entries : VSW_FDB_DEFAULT_MAX);
+	}
+	printf("pmd-cores:");
+	for (unsigned int i = 0; i < cfg->n_pmd_cores; i++)
+		printf(" %u", cfg->pmd_cores[i]);
+	printf("%s\nrxq-assign: %s\nctl: %s\nconfiguration OK\n",
+	       cfg->n_pmd_cores ? "" : " every worker lcore", cfg->rxq_assign,
+	       cfg->ctl[0] ? cfg->ctl : "none");
+	return 0;
+}
+
 struct vsw_dp *
 vswd_start(const struct vsw_config *cfg, struct vsw_loop *loop, char *err,
 	   size_t errlen)

@@ -16,6 +16,13 @@ struct vsw_loop;
 struct vsw_dp *vswd_start(const struct vsw_config *cfg, struct vsw_loop *loop,
 			  char *err, size_t errlen);
 
+/**
+ * --check: check every port spec (vsw_port_spec_check()), print what
+ * would be built. @return the exit status: 0, or 2 with the reason on
+ * stderr.
+ */
+int vswd_check(const struct vsw_config *cfg);
+
 /** Print the "stats ..." lines, then stop polling and free everything. */
 void vswd_stop(struct vsw_dp *dp);
 

@@ -9,12 +9,12 @@
 #include "vsw_config.h"
 
 const char vsw_config_default_yaml[] =
-	"# vswd embedded default: two guest ports, cross-connected\n"
+	"# vswd embedded default: two guest ports on a learning bridge\n"
 	"ports:\n"
 	"  vm1: vhost-user:path=/run/vsw/vm1.sock,server=1\n"
 	"  vm2: vhost-user:path=/run/vsw/vm2.sock,server=1\n"
-	"xconnects:\n"
-	"  - vm1,vm2\n";
+	"bridges:\n"
+	"  br0: [vm1, vm2]\n";
 
 static const char usage[] =
 	"usage: vswd [EAL options] -- [options]\n"
@@ -32,10 +32,11 @@ static const char usage[] =
 	"  --mbufs N           mbufs in the packet pool (default 16384)\n"
 	"  --ctl PATH          control socket for vswctl (default\n"
 	"                      " VSW_CONFIG_CTL_DEFAULT "; 'none': no socket)\n"
+	"  --check             check the configuration, print it and exit\n"
 	"  --help              this text\n"
 	"With neither --port nor --config, vswd runs its embedded default:\n"
-	"two vhost-user server ports /run/vsw/vm1.sock and /run/vsw/vm2.sock,\n"
-	"cross-connected.\n";
+	"two vhost-user server ports /run/vsw/vm1.sock and /run/vsw/vm2.sock\n"
+	"on bridge br0.\n";
 
 const char *
 vsw_config_usage(void)
@@ -192,6 +193,7 @@ vsw_config_from_args(struct vsw_config *cfg, int argc, char **argv, char *err,
 		{ "rxq-assign", required_argument, NULL, 'a' },
 		{ "ctl", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "check", no_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *ctl = NULL;
@@ -233,6 +235,9 @@ vsw_config_from_args(struct vsw_config *cfg, int argc, char **argv, char *err,
 		case 'h':
 			cfg->help = true;
 			return 0;
+		case 'k':
+			cfg->check = true;
+			break;
 		case ':':
 			snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
 			return -EINVAL;

@@ -75,6 +75,7 @@ struct vsw_config {
 	unsigned int mbufs; /**< mbufs in the pool (--mbufs) */
 	char ctl[VSW_CONFIG_PATH_MAX]; /**< control socket; "" for none */
 	bool help;          /**< --help was given */
+	bool check;         /**< --check: validate, print, exit */
 	bool is_default;    /**< the embedded default was loaded */
 };
 

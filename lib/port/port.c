@@ -77,27 +77,55 @@ take_port_keys(struct vsw_port *port, struct vsw_port_args *args, char *err,
 	return vsw_port_vlan_parse(&port->vlan, vlan, trunk, err, errlen);
 }
 
-struct vsw_port *
-vsw_port_create(const char *name, const char *spec,
-		const struct vsw_port_env *env, char *err, size_t errlen)
+/* The type of @p spec and its option list. @return ops, or NULL. */
+static const struct vsw_port_ops *
+split_spec(const char *spec, const char **opts, char *err, size_t errlen)
 {
 	const char *colon = strchr(spec, ':');
 	size_t tlen = colon ? (size_t)(colon - spec) : strlen(spec);
 	const struct vsw_port_ops *ops = find_type(spec, tlen);
-	struct vsw_port_args args;
-	struct vsw_port *port;
-	const char *unused;
 	char types[128];
-	int id;
-	char why[256];
 
+	*opts = colon ? colon + 1 : "";
 	if (ops == NULL) {
 		list_types(types, sizeof(types));
-		snprintf(err, errlen, "port %s: unknown type '%.*s' (known: %s)",
-			 name, (int)tlen, spec, types);
+		snprintf(err, errlen, "unknown type '%.*s' (known: %s)", (int)tlen,
+			 spec, types);
+	}
+	return ops;
+}
+
+int
+vsw_port_spec_check(const char *spec, char *err, size_t errlen)
+{
+	struct vsw_port_args args;
+	struct vsw_port_vlan vlan;
+	const char *opts;
+
+	if (split_spec(spec, &opts, err, errlen) == NULL ||
+	    vsw_port_args_parse(opts, &args, err, errlen) != 0)
+		return -EINVAL;
+	return vsw_port_vlan_parse(&vlan, vsw_port_arg_str(&args, "vlan"),
+				   vsw_port_arg_str(&args, "trunk"), err, errlen);
+}
+
+struct vsw_port *
+vsw_port_create(const char *name, const char *spec,
+		const struct vsw_port_env *env, char *err, size_t errlen)
+{
+	struct vsw_port_args args;
+	const struct vsw_port_ops *ops;
+	struct vsw_port *port;
+	const char *unused, *opts;
+	char why[256];
+	int id;
+
+	ops = split_spec(spec, &opts, why, sizeof(why));
+	if (ops == NULL) {
+		snprintf(err, errlen, "port %s: %s", name, why);
 		return NULL;
 	}
-	if (vsw_port_args_parse(colon ? colon + 1 : "", &args, why, sizeof(why)) != 0) {
+	if (vsw_port_args_parse(opts, &args, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "port %s (%s): %s", name, ops->type, why);
 		return NULL;
 	}

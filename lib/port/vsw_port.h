@@ -169,6 +169,14 @@ struct vsw_port *vsw_port_create(const char *name, const char *spec,
 void vsw_port_destroy(struct vsw_port *port);
 
 /**
+ * What can be checked of @p spec without creating the port: a known type,
+ * well-formed options, the port layer's keys (vlan=, trunk=). The
+ * driver's own options are checked when the port is created.
+ * @return 0 or -EINVAL with a reason in @p err.
+ */
+int vsw_port_spec_check(const char *spec, char *err, size_t errlen);
+
+/**
  * Print "stats rxq|txq port=NAME q=N packets= bytes= drops=" for every
  * queue, then the driver's own lines (ops->print_stats).
  */

@@ -94,3 +94,29 @@ def test_sigterm_while_reconnecting(start_vswd, workdir):
     assert set(stats) == {"vm1", "vm2"}, v.output()
     for s in socks.values():
         assert not os.path.exists(s)
+
+
+def test_check_kvm_host_example(start_vswd):
+    """--check of the switching guide's example: parsed, cross-checked,
+    printed, nothing started (its NIC and sockets need not exist)."""
+    v, rc = run_failing(start_vswd, ["--config", str(vswlib.REPO / "config" / "kvm-host.yaml"),
+                                     "--check"])
+    out = v.output()
+    assert rc == 0, v.tail()
+    assert "configuration OK" in out and "vswd: ready" not in out, out
+    assert "bridge br0: web1 web2 db1 mgmt uplink (aging 300 s" in out, out
+    assert "pmd-cores: 2 3" in out, out
+
+
+@pytest.mark.parametrize("args,names", [
+    pytest.param(["--port", "a=vhost-user:path=/x.sock,vlan=5000"], "vlan", id="vid"),
+    pytest.param(["--port", "a=vhost-user:path=/x.sock,vlan=5,trunk=6"], "exclude",
+                 id="vlan-and-trunk"),
+    pytest.param(["--port", "a=nosuch:x=1"], "nosuch", id="type"),
+    pytest.param(["--port", "a=vhost-user:path=/x.sock", "--bridge", "br0=a,b"], "no port named b",
+                 id="bridge-port"),
+])
+def test_check_refuses(start_vswd, args, names):
+    v, rc = run_failing(start_vswd, args + ["--check"])
+    assert rc == 2, v.tail()
+    assert names in v.errors(), v.errors()

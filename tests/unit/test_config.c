@@ -25,7 +25,9 @@ test_default(void)
 	UNIT_CHECK_EQ(cfg.n_ports, 2);
 	UNIT_CHECK(strcmp(cfg.ports[0].name, "vm1") == 0);
 	UNIT_CHECK(strstr(cfg.ports[1].spec, "/run/vsw/vm2.sock") != NULL);
-	UNIT_CHECK_EQ(cfg.n_xconnects, 1);
+	UNIT_CHECK_EQ(cfg.n_xconnects, 0);
+	UNIT_CHECK_EQ(cfg.n_bridges, 1);
+	UNIT_CHECK_EQ(cfg.bridges[0].n_ports, 2);
 	UNIT_CHECK(cfg.is_default);
 	UNIT_CHECK_EQ(vsw_config_check(&cfg, err, sizeof(err)), 0);
 	return 0;
