@@ -324,31 +324,44 @@ vsw_dp_bridge_add(struct vsw_dp *dp, const char *name,
 	return 0;
 }
 
-int
-vsw_dp_bridge_port_add(struct vsw_dp *dp, const char *bridge, const char *port,
-		       char *err, size_t errlen)
+/* Bridge @p bridge and port @p port, both existing. @return 0 or -ENOENT. */
+static int
+need_bridge_port(const struct vsw_dp *dp, const char *bridge, const char *port,
+		 struct vsw_bridge **br, struct dp_port **dpp, char *err,
+		 size_t errlen)
 {
 	int bi = bridge_index(dp, bridge);
-	struct dp_port *dpp;
-	int rc;
 
 	if (bi < 0) {
 		snprintf(err, errlen, "no bridge %s", bridge);
 		return -ENOENT;
 	}
-	dpp = need_port(dp, port, err, errlen);
-	if (dpp == NULL)
-		return -ENOENT;
+	*br = dp->bridges[bi];
+	*dpp = need_port(dp, port, err, errlen);
+	return *dpp != NULL ? 0 : -ENOENT;
+}
+
+int
+vsw_dp_bridge_port_add(struct vsw_dp *dp, const char *bridge, const char *port,
+		       char *err, size_t errlen)
+{
+	struct vsw_bridge *br;
+	struct dp_port *dpp;
+	int rc;
+
+	rc = need_bridge_port(dp, bridge, port, &br, &dpp, err, errlen);
+	if (rc != 0)
+		return rc;
 	rc = attached_elsewhere(dpp, err, errlen);
 	if (rc != 0)
 		return rc;
-	rc = vsw_bridge_port_add(dp->bridges[bi], dpp->port);
+	rc = vsw_bridge_port_add(br, dpp->port);
 	if (rc != 0) {
 		snprintf(err, errlen, "bridge %s: cannot add %s: %s", bridge, port,
 			 strerror(-rc));
 		return rc;
 	}
-	dpp->bridge = dp->bridges[bi];
+	dpp->bridge = br;
 	rc = dp_reload(dp);
 	if (rc != 0) {
 		vsw_bridge_port_del(dpp->bridge, dpp->port);
@@ -362,18 +375,14 @@ int
 vsw_dp_bridge_port_del(struct vsw_dp *dp, const char *bridge, const char *port,
 		       char *err, size_t errlen)
 {
-	int bi = bridge_index(dp, bridge);
+	struct vsw_bridge *br;
 	struct dp_port *dpp;
 	int rc;
 
-	if (bi < 0) {
-		snprintf(err, errlen, "no bridge %s", bridge);
-		return -ENOENT;
-	}
-	dpp = need_port(dp, port, err, errlen);
-	if (dpp == NULL)
-		return -ENOENT;
-	if (dpp->bridge != dp->bridges[bi]) {
+	rc = need_bridge_port(dp, bridge, port, &br, &dpp, err, errlen);
+	if (rc != 0)
+		return rc;
+	if (dpp->bridge != br) {
 		snprintf(err, errlen, "port %s is not on bridge %s", port, bridge);
 		return -ENOENT;
 	}

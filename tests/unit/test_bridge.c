@@ -113,6 +113,18 @@ drain(struct vsw_port *p)
 	m->n = 0;
 }
 
+/* Drain and take off @p br every port of @p ports, destroy them and it. */
+static void
+teardown(struct vsw_bridge *br, struct vsw_port **ports, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		drain(ports[i]);
+		vsw_bridge_port_del(br, ports[i]);   /* -ENOENT for non-members */
+		vsw_port_destroy(ports[i]);
+	}
+	vsw_bridge_destroy(br);
+}
+
 static struct vsw_bridge *
 mkbridge(uint32_t max_entries)
 {
@@ -226,18 +238,9 @@ test_learn_and_flood(void)
 	vsw_bridge_port_stats(br, b, &s);
 	UNIT_CHECK_EQ(s.unicast, 1);
 	UNIT_CHECK_EQ(s.learned, 1);
-	drain(a);
-	drain(b);
-	drain(c);
+	teardown(br, (struct vsw_port *[]){ a, b, c }, 3);
 	/* Every shared mbuf came back exactly once. */
 	UNIT_CHECK_EQ(rte_mempool_avail_count(mp), avail);
-	vsw_bridge_port_del(br, a);
-	vsw_bridge_port_del(br, b);
-	vsw_bridge_port_del(br, c);
-	vsw_bridge_destroy(br);
-	vsw_port_destroy(a);
-	vsw_port_destroy(b);
-	vsw_port_destroy(c);
 	return 0;
 }
 
@@ -300,12 +303,7 @@ test_vlans(void)
 	input1(br, all, frame(&bcast, &mac_c, 4095, 70));
 	vsw_bridge_port_stats(br, all, &s);
 	UNIT_CHECK_EQ(s.drop_vlan, 1);
-	for (unsigned int i = 0; i < RTE_DIM(ports); i++) {
-		drain(ports[i]);
-		vsw_bridge_port_del(br, ports[i]);
-		vsw_port_destroy(ports[i]);
-	}
-	vsw_bridge_destroy(br);
+	teardown(br, ports, RTE_DIM(ports));
 	UNIT_CHECK_EQ(rte_mempool_avail_count(mp), avail);
 	return 0;
 }
@@ -347,14 +345,7 @@ test_drops(void)
 	input1(br, out, frame(&bcast, &mac_c, -1, 60));
 	vsw_bridge_port_stats(br, out, &s);
 	UNIT_CHECK_EQ(s.drop_not_member, 1);
-	drain(a);
-	drain(b);
-	vsw_bridge_port_del(br, a);
-	vsw_bridge_port_del(br, b);
-	vsw_bridge_destroy(br);
-	vsw_port_destroy(a);
-	vsw_port_destroy(b);
-	vsw_port_destroy(out);
+	teardown(br, (struct vsw_port *[]){ a, b, out }, 3);
 	UNIT_CHECK_EQ(rte_mempool_avail_count(mp), avail);
 	return 0;
 }
@@ -399,14 +390,7 @@ test_move_and_remove(void)
 	input1(br, b, frame(&mac_c, &mac_b, -1, 60));
 	vsw_bridge_port_stats(br, b, &s);
 	UNIT_CHECK_EQ(s.drop_no_port, 1);
-	drain(a);
-	drain(b);
-	vsw_bridge_port_del(br, a);
-	vsw_bridge_port_del(br, b);
-	vsw_bridge_destroy(br);
-	vsw_port_destroy(a);
-	vsw_port_destroy(b);
-	vsw_port_destroy(c);
+	teardown(br, (struct vsw_port *[]){ a, b, c }, 3);
 	return 0;
 }
 
@@ -444,17 +428,8 @@ test_flood_chained(void)
 		UNIT_CHECK_EQ(mk(b)->n, VSW_PMD_BURST);
 		UNIT_CHECK_EQ(mk(c)->n, VSW_PMD_BURST);
 	}
-	drain(b);
-	drain(c);
+	teardown(br, (struct vsw_port *[]){ a, b, c, t }, 4);
 	UNIT_CHECK_EQ(rte_mempool_avail_count(mp), avail);
-	vsw_bridge_port_del(br, a);
-	vsw_bridge_port_del(br, b);
-	vsw_bridge_port_del(br, c);
-	vsw_bridge_destroy(br);
-	vsw_port_destroy(a);
-	vsw_port_destroy(b);
-	vsw_port_destroy(c);
-	vsw_port_destroy(t);
 	return 0;
 }
 
@@ -477,12 +452,7 @@ test_fdb_limit(void)
 	UNIT_CHECK_EQ(s.learned, 4);
 	UNIT_CHECK_EQ(s.fdb_full, 6);
 	UNIT_CHECK_EQ(mk(b)->n, 10);   /* still forwarded */
-	drain(b);
-	vsw_bridge_port_del(br, a);
-	vsw_bridge_port_del(br, b);
-	vsw_bridge_destroy(br);
-	vsw_port_destroy(a);
-	vsw_port_destroy(b);
+	teardown(br, (struct vsw_port *[]){ a, b }, 2);
 	return 0;
 }
 
