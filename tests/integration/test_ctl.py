@@ -382,7 +382,7 @@ def test_hostile_ctl_clients(start_vswd, workdir, registry, dpdk_env, vswctl, re
         r = vswlib.integrity_round(workdir, registry, socks, True, FEATS, n=200, seed=5)
         for _ in range(5):
             t0 = time.monotonic()
-            assert [m["method"] for m in v.ctl.call("help", timeout=5)][:1] == ["help"]
+            assert "help" in [m["method"] for m in v.ctl.call("help", timeout=5)]
             latencies.append(time.monotonic() - t0)
         out = vswctl("-s", v.ctl_path, "version")
         assert out.returncode == 0, out
