@@ -33,7 +33,9 @@
  *   linear (NEXT in them is ignored, as the spec says), INDIRECT in a table
  *   entry (nested) or in a NEXT chain breaks the ring.
  * - rx walks each buffer to its last descriptor (for its id and length)
- *   but fills only as much as the packet needs.
+ *   but fills only as much as the packet needs. A packet skipped for want
+ *   of room leaves what it learned (struct rx_short) so that no later
+ *   packet of the burst walks the same buffers again unless it fits.
  * - With MRG_RXBUF, a packet that needs more than VSW_VRING_SHADOW buffers
  *   is dropped (drop_no_buf) and its buffers are kept: staged entries of a
  *   packet still being filled cannot be written early, because a used
@@ -608,24 +610,26 @@ rx_chain(struct vsw_vring *vr, struct pos p, struct vring_packed_desc *d,
  * Fill the buffer at @p p with what is left of the packet, walking it to
  * its last descriptor for its id and length. @return 0 (packet complete),
  * RC_FULL (the buffer ended first; it is still described by *id, *count,
- * *written), RC_NOROOM (nothing offered) or -error.
+ * *written, and *cap is its capacity), RC_NOROOM (nothing offered) or
+ * -error. Only a packet's first buffer must hold the whole virtio-net
+ * header; later (mergeable) buffers may be any size.
  */
 static __rte_always_inline int
 rx_walk(struct vsw_vring *vr, struct pos p, struct rxc *x, uint32_t *written,
-	uint16_t *id, uint16_t *count)
+	uint16_t *id, uint16_t *count, uint64_t *cap)
 {
 	struct vring_packed_desc d;
-	uint64_t cap = 0;
 	int rc;
 
 	if (!head_load(vr, p, &d))
 		return RC_NOROOM;
 	*written = 0;
 	*count = 1;
+	*cap = 0;
 	if (unlikely(d.flags & VRING_DESC_F_INDIRECT))
-		rc = rx_indirect(vr, &d, x, written, &cap);
+		rc = rx_indirect(vr, &d, x, written, cap);
 	else
-		rc = rx_chain(vr, p, &d, x, written, &cap, count);
+		rc = rx_chain(vr, p, &d, x, written, cap, count);
 	if (rc != 0)
 		return rc;
 	if (unlikely(d.id >= vr->size))
@@ -633,22 +637,35 @@ rx_walk(struct vsw_vring *vr, struct pos p, struct rxc *x, uint32_t *written,
 	*id = d.id; /* the last descriptor's (2.8.6) */
 	if (rxc_done(x))
 		return 0;
-	return cap < vr->hdr_len ? -VSW_VRING_E_HEADER : RC_FULL;
+	return x->hdr_left > 0 ? -VSW_VRING_E_HEADER : RC_FULL;
+}
+
+static __rte_always_inline uint32_t
+pos_key(struct pos p)
+{
+	return (uint32_t)p.idx | (uint32_t)p.wrap << 15;
 }
 
 /* Without MRG_RXBUF: the packet takes exactly one buffer or is skipped. */
 static __rte_always_inline int
-rx_one(struct vsw_vring *vr, const struct rte_mbuf *m, struct pos *p)
+rx_one(struct vsw_vring *vr, const struct rte_mbuf *m, struct pos *p,
+       struct rx_short *sh)
 {
 	uint16_t id, count, keep = vr->nr_shadow;
 	uint32_t written;
+	uint64_t cap;
 	struct rxc x;
 	int rc;
 
+	if (rx_short_skip(sh, pos_key(*p), m, vr->hdr_len))
+		return RC_SKIP;
 	rxc_init(&x, m, vr->hdr_len, vr->rx_off);
-	rc = rx_walk(vr, *p, &x, &written, &id, &count);
-	if (rc == RC_FULL)
-		return RC_SKIP; /* what we wrote is not returned: harmless */
+	rc = rx_walk(vr, *p, &x, &written, &id, &count, &cap);
+	if (rc == RC_FULL) {
+		/* What we wrote is not returned: harmless. */
+		*sh = (struct rx_short){ pos_key(*p), cap };
+		return RC_SKIP;
+	}
 	if (rc != 0)
 		return rc;
 	shadow_add(vr, &keep, id, written, count); /* <= 32 entries: fits */
@@ -658,17 +675,21 @@ rx_one(struct vsw_vring *vr, const struct rte_mbuf *m, struct pos *p)
 
 /* With MRG_RXBUF: the packet takes as many buffers as it needs, or none. */
 static __rte_always_inline int
-rx_mrg(struct vsw_vring *vr, const struct rte_mbuf *m, struct pos *p)
+rx_mrg(struct vsw_vring *vr, const struct rte_mbuf *m, struct pos *p,
+       struct rx_short *sh)
 {
 	struct pos start = *p;
 	uint16_t keep = vr->nr_shadow, nbufs = 0, id = 0, count = 0;
 	uint32_t written = 0, descs = 0;
+	uint64_t cap, room = 0;
 	struct rxc x;
 	int rc;
 
+	if (rx_short_skip(sh, pos_key(start), m, vr->hdr_len))
+		return RC_SKIP;
 	rxc_init(&x, m, vr->hdr_len, vr->rx_off);
 	do {
-		rc = rx_walk(vr, *p, &x, &written, &id, &count);
+		rc = rx_walk(vr, *p, &x, &written, &id, &count, &cap);
 		if (rc < 0 || rc == RC_NOROOM)
 			break;
 		/* One packet cannot span more than the whole ring. */
@@ -678,9 +699,13 @@ rx_mrg(struct vsw_vring *vr, const struct rte_mbuf *m, struct pos *p)
 			break;
 		}
 		if (unlikely(shadow_add(vr, &keep, id, written, count) != 0)) {
-			rc = RC_SKIP; /* more buffers than the shadow holds */
+			/* More buffers than the shadow holds: so would any
+			 * packet bigger than the ones it took. */
+			*sh = (struct rx_short){ pos_key(start), room };
+			rc = RC_SKIP;
 			break;
 		}
+		room += cap;
 		nbufs++;
 		pos_advance(vr, p, count);
 	} while (rc == RC_FULL);
@@ -742,6 +767,7 @@ static __rte_always_inline uint16_t
 enqueue(struct vsw_vring *vr, struct rte_mbuf *const *pkts, uint16_t n,
 	const bool mrg)
 {
+	struct rx_short sh = { .at = UINT32_MAX };
 	struct pos p = avail_pos(vr);
 	uint16_t i = 0, sent = 0;
 	uint64_t bytes = 0;
@@ -757,7 +783,8 @@ enqueue(struct vsw_vring *vr, struct rte_mbuf *const *pkts, uint16_t n,
 		}
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-		rc = mrg ? rx_mrg(vr, pkts[i], &p) : rx_one(vr, pkts[i], &p);
+		rc = mrg ? rx_mrg(vr, pkts[i], &p, &sh) :
+			   rx_one(vr, pkts[i], &p, &sh);
 		if (rc == 0) {
 			sent++;
 			bytes += pkts[i]->pkt_len;

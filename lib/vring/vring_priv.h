@@ -120,7 +120,9 @@ buf_wraps(uint64_t addr, uint32_t len)
 /*
  * A descriptor with INDIRECT: check the table it refers to (feature
  * negotiated, not combined with NEXT, a whole number of 16-byte entries,
- * at most VSW_VRING_MAX_SIZE of them, inside one memory region).
+ * no more of them than the queue size, inside one memory region).
+ * VIRTIO 1.3 2.7.5.3.1 / 2.8.19: no chain, indirect entries included, is
+ * longer than the Queue Size; a bigger table only makes the device work.
  * Nesting is the caller's check. @return the table or NULL.
  */
 static __rte_always_inline const void *
@@ -128,7 +130,7 @@ indirect_map(struct vsw_vring *vr, uint64_t addr, uint32_t len, uint16_t flags)
 {
 	if (!(vr->flags & VSW_VRING_F_INDIRECT) ||
 	    (flags & VRING_DESC_F_NEXT) || len == 0 || len % 16 != 0 ||
-	    len > 16u * VSW_VRING_MAX_SIZE)
+	    len / 16u > vr->size)
 		return NULL;
 	return vsw_mem_gpa_to_hva(vr->mem, addr, len, &vr->mem_hint);
 }
@@ -184,9 +186,11 @@ txc_put(struct txc *c, struct rte_mempool *mp, const uint8_t *src, uint32_t n)
 	if (unlikely(c->skip > 0)) {
 		uint32_t k = RTE_MIN(c->skip, n);
 
+		/* k == hdr_len only for a whole header in one piece, at
+		 * offset 0; any other piece lands after what came before. */
 		if (likely(k == sizeof(struct virtio_net_hdr_mrg_rxbuf)))
 			memcpy(c->hdr, src, sizeof(struct virtio_net_hdr_mrg_rxbuf));
-		else if (k == sizeof(struct virtio_net_hdr))
+		else if (k == c->hdr_len)
 			memcpy(c->hdr, src, sizeof(struct virtio_net_hdr));
 		else
 			memcpy(c->hdr + (c->hdr_len - c->skip), src, k);
@@ -439,6 +443,26 @@ rxc_set_nbufs(struct rxc *x, uint16_t nbufs)
 		*x->nb[0] = (uint8_t)nbufs;
 		*x->nb[1] = (uint8_t)(nbufs >> 8);
 	}
+}
+
+/*
+ * A packet skipped for want of room at ring position @c at (split: the
+ * burst's chain number; packed: position | wrap << 15) leaves there a
+ * chain or run of buffers that takes @c fits bytes (header included) at
+ * most. Later packets of the burst that need more are skipped without
+ * walking it again: a chain may be as long as the ring, and a walk per
+ * packet would let one guest burn the PMD.
+ */
+struct rx_short {
+	uint32_t at;   /* UINT32_MAX: nothing known */
+	uint64_t fits;
+};
+
+static __rte_always_inline bool
+rx_short_skip(const struct rx_short *s, uint32_t at, const struct rte_mbuf *m,
+	      uint8_t hdr_len)
+{
+	return unlikely(s->at == at) && (uint64_t)hdr_len + m->pkt_len > s->fits;
 }
 
 /* Fill a device-writable buffer (one descriptor's addr/len/flags). */

@@ -22,8 +22,12 @@
  *   stays in the ring for the next burst; nothing is lost, so drop_no_mbuf
  *   is never incremented.
  * - rx chains are walked only as far as the packet needs; without
- *   MRG_RXBUF a too-small chain is kept and re-walked (every descriptor
- *   re-read and re-checked) for the next packet.
+ *   MRG_RXBUF a too-small chain is kept for the next packet, which walks
+ *   it again (every descriptor re-read and re-checked) only if it fits in
+ *   the capacity the first walk found (struct rx_short).
+ * - A chain, indirect entries included, has at most queue-size buffers;
+ *   an indirect table at most queue-size entries (VIRTIO 1.3 2.7.5.3.1).
+ * - Only a packet's first rx chain must hold the virtio-net header.
  * - The burst that finds a malformed chain still completes and publishes
  *   the good chains before it; the bad tx chain counts 1 in drop_bad, on
  *   rx every packet of the burst not delivered does.
@@ -193,7 +197,10 @@ batch_load(struct vsw_vring *vr, uint16_t cnt, uint16_t *heads,
 struct walk {
 	const struct vring_desc *tbl; /* table of the current descriptor */
 	uint32_t tbl_n;               /* its entries */
-	uint32_t steps;               /* descriptors fetched from it */
+	/* buffers of the chain so far, ring and indirect entries together:
+	 * at most the queue size (VIRTIO 1.3 2.7.5.3.1), which also ends a
+	 * loop in either table */
+	uint32_t steps;
 	bool indirect;
 };
 
@@ -217,8 +224,9 @@ walk_indirect(struct vsw_vring *vr, struct walk *w, struct vring_desc *d)
 		return -VSW_VRING_E_INDIRECT;
 	w->tbl = tbl;
 	w->tbl_n = d->len / sizeof(*d);
-	w->steps = 1;
 	w->indirect = true;
+	/* tbl[0] takes the place of the descriptor that pointed to it:
+	 * steps is unchanged. */
 	desc_load(d, &tbl[0]);
 	if (d->flags & VRING_DESC_F_INDIRECT)
 		return -VSW_VRING_E_INDIRECT; /* nested */
@@ -248,8 +256,7 @@ walk_next(struct vsw_vring *vr, struct walk *w, struct vring_desc *d)
 
 	if (unlikely(next >= w->tbl_n))
 		return -VSW_VRING_E_DESC_IDX;
-	/* A chain visits each entry of its table at most once. */
-	if (unlikely(++w->steps > w->tbl_n))
+	if (unlikely(++w->steps > vr->size))
 		return -VSW_VRING_E_CHAIN_LEN;
 	desc_load(d, &w->tbl[next]);
 	if (unlikely(d->flags & VRING_DESC_F_INDIRECT))
@@ -364,17 +371,19 @@ rx_desc(struct vsw_vring *vr, const struct vring_desc *d, struct rxc *x,
 /*
  * Fill one chain (head descriptor copied in @p d) with what is left of the
  * packet. Walks only as far as the packet needs.
- * @return 0 (packet complete), RC_FULL (chain ended first) or -error.
+ * @return 0 (packet complete), RC_FULL (chain ended first; *@p cap is its
+ * capacity) or -error. Only the first chain of a packet must hold the whole
+ * virtio-net header; later (mergeable) chains may be any size.
  */
 static __rte_always_inline int
 rx_chain(struct vsw_vring *vr, uint16_t head, struct vring_desc *d,
-	 struct rxc *x, uint32_t *written)
+	 struct rxc *x, uint32_t *written, uint64_t *cap)
 {
-	uint64_t cap = 0;
 	struct walk w;
 	int rc;
 
 	*written = 0;
+	*cap = 0;
 	if (unlikely(head >= vr->size))
 		return -VSW_VRING_E_DESC_IDX;
 	rc = walk_begin(vr, &w, d);
@@ -382,9 +391,9 @@ rx_chain(struct vsw_vring *vr, uint16_t head, struct vring_desc *d,
 		rc = rx_desc(vr, d, x, written);
 		if (rc != 0 || rxc_done(x))
 			return rc;
-		cap += d->len;
+		*cap += d->len;
 		if (!(d->flags & VRING_DESC_F_NEXT))
-			return cap < vr->hdr_len ? -VSW_VRING_E_HEADER : RC_FULL;
+			return x->hdr_left > 0 ? -VSW_VRING_E_HEADER : RC_FULL;
 		rc = walk_next(vr, &w, d);
 	}
 	return rc;
@@ -398,6 +407,7 @@ struct rxb {
 	uint16_t avail;   /* entries the driver offers */
 	uint16_t taken;   /* entries consumed so far */
 	uint16_t flushed; /* used entries written to the ring early */
+	struct rx_short short_chain; /* at: chain number */
 };
 
 /* Head and local head descriptor of chain number b->taken. */
@@ -422,17 +432,23 @@ rx_one(struct vsw_vring *vr, const struct rte_mbuf *m, struct rxb *b)
 {
 	struct vring_desc d;
 	uint32_t written;
+	uint64_t cap;
 	uint16_t head;
 	struct rxc x;
 	int rc;
 
 	if (b->taken == b->avail)
 		return RC_NOROOM;
+	if (rx_short_skip(&b->short_chain, b->taken, m, vr->hdr_len))
+		return RC_SKIP;
 	rxc_init(&x, m, vr->hdr_len, vr->rx_off);
 	head = rxb_chain(vr, b, &d);
-	rc = rx_chain(vr, head, &d, &x, &written);
-	if (rc == RC_FULL)
-		return RC_SKIP; /* what we wrote is not returned: harmless */
+	rc = rx_chain(vr, head, &d, &x, &written, &cap);
+	if (rc == RC_FULL) {
+		/* What we wrote is not returned: harmless. */
+		b->short_chain = (struct rx_short){ b->taken, cap };
+		return RC_SKIP;
+	}
 	if (rc != 0)
 		return rc;
 	b->taken++;
@@ -448,6 +464,7 @@ rx_mrg(struct vsw_vring *vr, const struct rte_mbuf *m, struct rxb *b)
 	uint32_t staged = (uint32_t)b->flushed + vr->nr_shadow;
 	struct vring_desc d;
 	uint32_t written;
+	uint64_t cap;
 	struct rxc x;
 	int rc;
 
@@ -460,7 +477,7 @@ rx_mrg(struct vsw_vring *vr, const struct rte_mbuf *m, struct rxb *b)
 			break;
 		}
 		head = rxb_chain(vr, b, &d);
-		rc = rx_chain(vr, head, &d, &x, &written);
+		rc = rx_chain(vr, head, &d, &x, &written, &cap);
 		if (rc < 0)
 			break;
 		b->taken++;
@@ -480,7 +497,10 @@ static __rte_always_inline uint16_t
 enqueue(struct vsw_vring *vr, struct rte_mbuf *const *pkts, uint16_t n,
 	uint16_t avail, const bool mrg)
 {
-	struct rxb b = { .avail = avail, .taken = 0, .flushed = 0 };
+	struct rxb b = {
+		.avail = avail, .taken = 0, .flushed = 0,
+		.short_chain = { .at = UINT32_MAX },
+	};
 	uint16_t i, sent = 0;
 	uint64_t bytes = 0;
 	int rc = 0;

@@ -1228,6 +1228,146 @@ test_disable_kicks(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Regressions (issue 14)                                              */
+
+/*
+ * A tx header in pieces of uneven sizes lands where each piece belongs:
+ * a 2-byte descriptor, then the other 10 header bytes at the start of the
+ * next one (once copied to offset 0, keeping stale bytes).
+ */
+static int
+test_tx_hdr_uneven_pieces(void)
+{
+	static const uint32_t cuts[][3] = {
+		{ 2, 0, 0 }, { 1, 0, 0 }, { 11, 0, 0 }, { 5, 4, 0 }, { 2, 2, 0 },
+	};
+	struct mock *m = mock_new(16, F_IND, 12);
+	uint8_t pkt[1054], hdr[12];
+	uint32_t len = mk_tcp4(pkt, 1000);
+	struct rte_mbuf *pkts[8];
+
+	m->tx_off = OFF_ALL;
+	m->tx_hdr = hdr;
+	UNIT_CHECK_EQ(mock_reset(m, 0), 0);
+	mk_vhdr(hdr, VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 34, 16);
+	for (unsigned int i = 0; i < RTE_DIM(cuts); i++) {
+		uint32_t lens[4], n = 0, at = 0;
+
+		for (unsigned int k = 0; k < 3 && cuts[i][k] != 0; k++) {
+			lens[n++] = cuts[i][k];
+			at += cuts[i][k];
+		}
+		lens[n++] = 12 - at + len; /* header rest + payload */
+		post_tx(m, pkt, len, lens, (int)n, i % 2 == 1);
+	}
+	kick(m);
+	UNIT_CHECK_EQ(vsw_vring_dequeue_burst(&m->vr, g_pool, pkts, 8),
+		      RTE_DIM(cuts));
+	UNIT_CHECK_EQ(m->vr.stats.drop_bad_hdr, 0);
+	for (unsigned int i = 0; i < RTE_DIM(cuts); i++) {
+		UNIT_CHECK_EQ(pkts[i]->ol_flags & RTE_MBUF_F_TX_L4_MASK,
+			      RTE_MBUF_F_TX_TCP_CKSUM);
+		UNIT_CHECK_EQ(pkts[i]->l2_len + pkts[i]->l3_len, 34);
+		UNIT_CHECK_EQ(pkt_eq(pkts[i], pkt, len), 0);
+	}
+	free_pkts(pkts, RTE_DIM(cuts));
+	UNIT_CHECK(pool_full());
+	mock_free(m);
+	return 0;
+}
+
+/* Mergeable rx: only the first chain must hold the header; later chains
+ * smaller than it (even empty) carry payload. */
+static int
+test_rx_mrg_small_later(void)
+{
+	struct mock *m = mock_new(16, F_MRG | F_IND, 12);
+	uint8_t data[200];
+	struct rte_mbuf *p;
+
+	pattern(data, sizeof(data), 16);
+	post_rx(m, (uint32_t[]){ 100 }, 1, false);
+	post_rx(m, (uint32_t[]){ 4 }, 1, false);
+	post_rx(m, (uint32_t[]){ 0 }, 1, true);
+	post_rx(m, (uint32_t[]){ 3, 5 }, 2, false);
+	post_rx(m, (uint32_t[]){ 1000 }, 1, false);
+	kick(m);
+	p = mk_pkt(data, 200, NULL, 0);
+	UNIT_CHECK_EQ(vsw_vring_enqueue_burst(&m->vr, &p, 1), 1);
+	UNIT_CHECK_EQ(m->vr.broken, VSW_VRING_OK);
+	UNIT_CHECK_EQ(used_idx(m), 5);
+	UNIT_CHECK_EQ(used_at(m, 1).len, 4);
+	UNIT_CHECK_EQ(used_at(m, 2).len, 0);
+	UNIT_CHECK_EQ(used_at(m, 3).len, 8);
+	UNIT_CHECK_EQ(used_at(m, 4).len, 212 - 112);
+	UNIT_CHECK_EQ(rx_check(m, 0, data, 200, 5), 5);
+	rte_pktmbuf_free(p);
+	UNIT_CHECK(pool_full());
+	mock_free(m);
+	return 0;
+}
+
+/*
+ * Without MRG_RXBUF a chain too small for a packet is walked once per
+ * burst, not once per packet: a later packet that cannot fit either is
+ * skipped without touching it (seen here: its bytes never reach the
+ * buffer), one that fits takes it.
+ */
+static int
+test_rx_short_chain_walked_once(void)
+{
+	struct mock *m = mock_new(256, 0, 12);
+	uint32_t lens[MAXSEG];
+	struct rte_mbuf *p[4];
+	uint8_t a[1000], b[1000], got[60];
+	uint16_t head;
+
+	pattern(a, sizeof(a), 1);
+	pattern(b, sizeof(b), 2);
+	for (int i = 0; i < MAXSEG; i++)
+		lens[i] = 4; /* 64 bytes in 16 descriptors */
+	head = post_rx(m, lens, MAXSEG, false);
+	kick(m);
+	p[0] = mk_pkt(a, 1000, NULL, 0);
+	p[1] = mk_pkt(b, 999, NULL, 0);
+	p[2] = mk_pkt(b, 53, NULL, 0); /* 12 + 53 > 64: skipped too */
+	p[3] = mk_pkt(b + 1, 52, NULL, 0);
+	UNIT_CHECK_EQ(vsw_vring_enqueue_burst(&m->vr, p, 3), 0);
+	UNIT_CHECK_EQ(m->vr.stats.drop_no_buf, 3);
+	/* the first packet's walk left its bytes; nobody walked again */
+	chain_read(m, head, got, sizeof(got));
+	UNIT_CHECK(memcmp(got + 12, a, sizeof(got) - 12) == 0);
+	UNIT_CHECK_EQ(used_idx(m), 0);
+	UNIT_CHECK_EQ(vsw_vring_enqueue_burst(&m->vr, p, 4), 1);
+	UNIT_CHECK_EQ(used_at(m, 0).len, 64);
+	UNIT_CHECK_EQ(rx_check(m, 0, b + 1, 52, 1), 1);
+	free_pkts(p, 4);
+	UNIT_CHECK(pool_full());
+	mock_free(m);
+	return 0;
+}
+
+/* An indirect table of exactly the queue size is fine (tx). */
+static int
+test_tx_indirect_queue_size(void)
+{
+	struct mock *m = mock_new(8, F_IND, 12);
+	struct rte_mbuf *pkts[2];
+	uint8_t data[100];
+
+	pattern(data, sizeof(data), 17);
+	post_tx(m, data, 100, (uint32_t[]){ 12, 10, 10, 10, 10, 10, 10, 40 },
+		8, true);
+	kick(m);
+	UNIT_CHECK_EQ(vsw_vring_dequeue_burst(&m->vr, g_pool, pkts, 2), 1);
+	UNIT_CHECK_EQ(pkt_eq(pkts[0], data, 100), 0);
+	free_pkts(pkts, 1);
+	UNIT_CHECK(pool_full());
+	mock_free(m);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Hostile rings                                                       */
 
 static void
@@ -1353,6 +1493,34 @@ bad_ind_huge(struct mock *m)
 	ind(m, 0, 16 * VSW_VRING_MAX_SIZE + 16, 0);
 }
 
+/* A table of valid entries, one more than the queue size (8). */
+static void
+bad_ind_over_queue(struct mock *m)
+{
+	struct vring_desc *t = ind(m, 9, 9 * 16, 0);
+
+	for (int i = 0; i < 9; i++)
+		t[i] = (struct vring_desc){ GPA_BUF + 64 * i, 64,
+					    i < 8 ? VRING_DESC_F_NEXT : 0,
+					    (uint16_t)(i + 1) };
+}
+
+/* Two ring descriptors, then a table of 7: nine buffers in one chain. */
+static void
+bad_ind_chain_over_queue(struct mock *m)
+{
+	struct vring_desc *t = (void *)hp(m, GPA_IND);
+
+	for (int i = 0; i < 7; i++)
+		t[i] = (struct vring_desc){ GPA_BUF + 64 * i, 64,
+					    i < 6 ? VRING_DESC_F_NEXT : 0,
+					    (uint16_t)(i + 1) };
+	raw(m, 0, GPA_BUF, 12, VRING_DESC_F_NEXT, 1);
+	raw(m, 1, GPA_BUF + 512, 64, VRING_DESC_F_NEXT, 2);
+	raw(m, 2, GPA_IND, 7 * 16, VRING_DESC_F_INDIRECT, 0);
+	raw_avail(m, 0);
+}
+
 static void
 bad_ind_with_next(struct mock *m)
 {
@@ -1476,6 +1644,12 @@ static const struct bad_case bad_cases[] = {
 	{ "indirect len % 16", bad_ind_len, F_IND, false, VSW_VRING_E_INDIRECT },
 	{ "indirect len 0", bad_ind_len0, F_IND, false, VSW_VRING_E_INDIRECT },
 	{ "indirect too long", bad_ind_huge, F_IND, false, VSW_VRING_E_INDIRECT },
+	{ "indirect longer than the queue", bad_ind_over_queue, F_IND, false,
+	  VSW_VRING_E_INDIRECT },
+	{ "indirect longer than the queue rx", bad_ind_over_queue, F_IND, true,
+	  VSW_VRING_E_INDIRECT },
+	{ "chain + indirect longer than the queue", bad_ind_chain_over_queue,
+	  F_IND, false, VSW_VRING_E_CHAIN_LEN },
 	{ "indirect + next", bad_ind_with_next, F_IND, false,
 	  VSW_VRING_E_INDIRECT },
 	{ "indirect not negotiated", bad_ind_valid, 0, false,
@@ -1817,6 +1991,10 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(test_event_idx),
 	UNIT_TEST(test_no_interrupt),
 	UNIT_TEST(test_disable_kicks),
+	UNIT_TEST(test_tx_hdr_uneven_pieces),
+	UNIT_TEST(test_rx_mrg_small_later),
+	UNIT_TEST(test_rx_short_chain_walked_once),
+	UNIT_TEST(test_tx_indirect_queue_size),
 	UNIT_TEST(test_malformed),
 	UNIT_TEST(test_malformed_mid_burst),
 	UNIT_TEST(test_random),

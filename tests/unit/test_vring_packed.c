@@ -886,7 +886,10 @@ test_wrap_many(void)
 			m->next_ind = GPA_IND;
 			while (k < 32 && m->num_free > 0 && rnd() % 4 != 0) {
 				bool ind = rnd() % 5 == 0;
-				int n = (int)rnd_in(1, ind ? 4 : RTE_MIN(m->num_free, 4));
+				/* an indirect table holds at most the
+				 * queue size (VIRTIO 1.3 2.8.19) */
+				int n = (int)rnd_in(1, RTE_MIN(ind ? m->size :
+							       m->num_free, 4));
 
 				plen[k] = rnd_in(1, 1500);
 				lens[0] = m->hdr_len + plen[k];
@@ -1330,6 +1333,129 @@ test_rx_mrg_shadow(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Regressions (issue 14)                                              */
+
+/* A tx header in pieces of uneven sizes lands where each piece belongs. */
+static int
+test_tx_hdr_uneven_pieces(void)
+{
+	static const uint32_t cuts[][2] = {
+		{ 2, 0 }, { 1, 0 }, { 11, 0 }, { 5, 4 }, { 2, 2 },
+	};
+	struct pmock *m = pm_new(32, F_IND, 12, false);
+	uint8_t pkt[1054], hdr[12];
+	uint32_t len = mk_tcp4(pkt, 1000);
+	struct rte_mbuf *pkts[8];
+
+	m->tx_off = VSW_NET_OFF_CSUM;
+	m->tx_hdr = hdr;
+	UNIT_CHECK_EQ(pm_reset(m, BASE(0, 1)), 0);
+	mk_vhdr(hdr, VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 34, 16);
+	for (unsigned int i = 0; i < RTE_DIM(cuts); i++) {
+		uint32_t lens[3], n = 0, at = 0;
+
+		for (unsigned int k = 0; k < 2 && cuts[i][k] != 0; k++) {
+			lens[n++] = cuts[i][k];
+			at += cuts[i][k];
+		}
+		lens[n++] = 12 - at + len; /* header rest + payload */
+		post_tx(m, pkt, len, lens, (int)n, i % 2 == 1);
+	}
+	UNIT_CHECK_EQ(vsw_vring_dequeue_burst(&m->vr, g_pool, pkts, 8),
+		      RTE_DIM(cuts));
+	UNIT_CHECK_EQ(m->vr.stats.drop_bad_hdr, 0);
+	for (unsigned int i = 0; i < RTE_DIM(cuts); i++) {
+		UNIT_CHECK_EQ(pkts[i]->ol_flags & RTE_MBUF_F_TX_L4_MASK,
+			      RTE_MBUF_F_TX_TCP_CKSUM);
+		UNIT_CHECK_EQ(pkts[i]->l2_len + pkts[i]->l3_len, 34);
+		UNIT_CHECK_EQ(pkt_eq(pkts[i], pkt, len), 0);
+	}
+	free_pkts(pkts, RTE_DIM(cuts));
+	UNIT_CHECK(pool_full());
+	pm_free(m);
+	return 0;
+}
+
+/* Mergeable rx: only the first buffer must hold the header. */
+static int
+test_rx_mrg_small_later(void)
+{
+	struct pmock *m = pm_new(16, F_MRG | F_IND, 12, true);
+	uint8_t data[200];
+	struct rte_mbuf *p;
+
+	pattern(data, sizeof(data), 16);
+	post_rx(m, (uint32_t[]){ 100 }, 1, false);
+	post_rx(m, (uint32_t[]){ 4 }, 1, false);
+	post_rx(m, (uint32_t[]){ 3, 5 }, 2, true);
+	post_rx(m, (uint32_t[]){ 1, 7 }, 2, false);
+	post_rx(m, (uint32_t[]){ 1000 }, 1, false);
+	p = mk_pkt(data, 200, NULL, 0);
+	UNIT_CHECK_EQ(vsw_vring_enqueue_burst(&m->vr, &p, 1), 1);
+	UNIT_CHECK_EQ(m->vr.broken, VSW_VRING_OK);
+	UNIT_CHECK_EQ(rx_check(m, data, 200, 5), 5);
+	UNIT_CHECK_EQ(base_agrees(m), 0);
+	rte_pktmbuf_free(p);
+	UNIT_CHECK(pool_full());
+	pm_free(m);
+	return 0;
+}
+
+/*
+ * A buffer too small for a packet is walked once per burst, not once per
+ * packet: without MRG_RXBUF (a 64-byte buffer in 16 descriptors), and
+ * with it (more small buffers than the shadow holds).
+ */
+static int
+test_rx_short_walked_once(void)
+{
+	struct pmock *m = pm_new(256, 0, 12, true);
+	uint32_t lens[MAXSEG];
+	struct rte_mbuf *p[4];
+	uint8_t a[1000], b[1000], got[60];
+	uint16_t id;
+
+	pattern(a, sizeof(a), 1);
+	pattern(b, sizeof(b), 2);
+	for (int i = 0; i < MAXSEG; i++)
+		lens[i] = 4;
+	id = post_rx(m, lens, MAXSEG, false);
+	p[0] = mk_pkt(a, 1000, NULL, 0);
+	p[1] = mk_pkt(b, 999, NULL, 0);
+	p[2] = mk_pkt(b, 53, NULL, 0);
+	p[3] = mk_pkt(b + 1, 52, NULL, 0);
+	UNIT_CHECK_EQ(vsw_vring_enqueue_burst(&m->vr, p, 3), 0);
+	UNIT_CHECK_EQ(m->vr.stats.drop_no_buf, 3);
+	buf_read(m, id, got, sizeof(got));
+	UNIT_CHECK(memcmp(got + 12, a, sizeof(got) - 12) == 0);
+	UNIT_CHECK_EQ(vsw_vring_enqueue_burst(&m->vr, p, 4), 1);
+	UNIT_CHECK_EQ(rx_check(m, b + 1, 52, 1), 1);
+	free_pkts(p, 4);
+	pm_free(m);
+
+	/* a header buffer, then 599 of 1 byte: 1000 bytes need more
+	 * buffers than the shadow holds */
+	m = pm_new(1024, F_MRG, 12, true);
+	post_rx(m, (uint32_t[]){ 12 }, 1, false);
+	for (int i = 1; i < 600; i++)
+		post_rx(m, (uint32_t[]){ 1 }, 1, false);
+	p[0] = mk_pkt(a, 1000, NULL, 0);
+	p[1] = mk_pkt(b, 999, NULL, 0);
+	p[2] = mk_pkt(b + 1, 20, NULL, 0);
+	UNIT_CHECK_EQ(vsw_vring_enqueue_burst(&m->vr, p, 2), 0);
+	UNIT_CHECK_EQ(m->vr.stats.drop_no_buf, 2);
+	/* the 999-byte packet was not walked: buffer 1 still holds a[0] */
+	buf_read(m, m->desc[1].id, got, 1);
+	UNIT_CHECK_EQ(got[0], a[0]);
+	UNIT_CHECK_EQ(vsw_vring_enqueue_burst(&m->vr, p + 2, 1), 1);
+	UNIT_CHECK_EQ(rx_check(m, b + 1, 20, 21), 21);
+	free_pkts(p, 3);
+	UNIT_CHECK(pool_full());
+	pm_free(m);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
 /* Notifications                                                       */
 
 static void
@@ -1536,6 +1662,17 @@ bad_ind_huge(struct pmock *m)
 	ind(m, 16 * VSW_VRING_MAX_SIZE + 16, 0);
 }
 
+/* A table of valid entries, one more than the queue size (8). */
+static void
+bad_ind_over_queue(struct pmock *m)
+{
+	struct vring_packed_desc *t = ind(m, 9 * 16, 0);
+
+	for (int i = 0; i < 9; i++)
+		t[i] = (struct vring_packed_desc){ GPA_BUF + 64 * i, 64, 0,
+						   m->rx ? D_WRITE : 0 };
+}
+
 static void
 bad_ind_with_next(struct pmock *m)
 {
@@ -1686,6 +1823,10 @@ static const struct bad_case bad_cases[] = {
 	{ "indirect len % 16", bad_ind_len, F_IND, false, VSW_VRING_E_INDIRECT },
 	{ "indirect len 0", bad_ind_len0, F_IND, false, VSW_VRING_E_INDIRECT },
 	{ "indirect too long", bad_ind_huge, F_IND, false, VSW_VRING_E_INDIRECT },
+	{ "indirect longer than the queue", bad_ind_over_queue, F_IND, false,
+	  VSW_VRING_E_INDIRECT },
+	{ "indirect longer than the queue rx", bad_ind_over_queue, F_IND, true,
+	  VSW_VRING_E_INDIRECT },
 	{ "indirect + next", bad_ind_with_next, F_IND, false,
 	  VSW_VRING_E_INDIRECT },
 	{ "nested indirect", bad_ind_nested, F_IND, false, VSW_VRING_E_INDIRECT },
@@ -2077,6 +2218,9 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(test_need_call),
 	UNIT_TEST(test_need_call_event_idx),
 	UNIT_TEST(test_disable_kicks),
+	UNIT_TEST(test_tx_hdr_uneven_pieces),
+	UNIT_TEST(test_rx_mrg_small_later),
+	UNIT_TEST(test_rx_short_walked_once),
 	UNIT_TEST(test_malformed),
 	UNIT_TEST(test_malformed_mid_burst),
 	UNIT_TEST(test_random),
