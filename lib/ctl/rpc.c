@@ -28,6 +28,7 @@
 
 #include "rpc_priv.h"
 #include "vsw_loop.h"
+#include "vsw_unix.h"
 
 RTE_LOG_REGISTER(vsw_ctl_logtype, vsw.lib.ctl, INFO);
 
@@ -391,113 +392,28 @@ rpc_tick(void *arg)
 	rpc->log_budget = RPC_LOG_BUDGET;
 }
 
-static int
-unix_addr(struct sockaddr_un *sa, const char *path, char *err, size_t errlen)
-{
-	size_t len = strlen(path);
-
-	memset(sa, 0, sizeof(*sa));
-	sa->sun_family = AF_UNIX;
-	if (len == 0 || len >= sizeof(sa->sun_path)) {
-		snprintf(err, errlen, "control socket path '%s': 1 to %zu bytes",
-			 path, sizeof(sa->sun_path) - 1);
-		return -ENAMETOOLONG;
-	}
-	memcpy(sa->sun_path, path, len + 1);
-	return 0;
-}
-
-/*
- * Make @p path free for bind(): nothing there, or a stale socket (removed).
- * A socket someone accepts on, or any other file, is refused.
- */
-static int
-claim_path(const struct sockaddr_un *sa, char *err, size_t errlen)
-{
-	const char *path = sa->sun_path;
-	struct stat st;
-	int fd, rc, e;
-
-	if (lstat(path, &st) != 0) {
-		if (errno == ENOENT)
-			return 0;
-		snprintf(err, errlen, "control socket %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	if (!S_ISSOCK(st.st_mode)) {
-		snprintf(err, errlen, "control socket %s: exists and is not a socket",
-			 path);
-		return -EEXIST;
-	}
-	/* Non-blocking: a live server with a full backlog says EAGAIN. */
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	rc = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
-	e = errno;
-	close(fd);
-	if (rc == 0 || e == EAGAIN || e == EINPROGRESS) {
-		snprintf(err, errlen, "another vswd is using %s", path);
-		return -EADDRINUSE;
-	}
-	if (e != ECONNREFUSED && e != ENOENT) {
-		snprintf(err, errlen, "control socket %s: %s", path, strerror(e));
-		return -e;
-	}
-	if (unlink(path) != 0 && errno != ENOENT) {
-		snprintf(err, errlen, "control socket %s: cannot remove the stale"
-			 " socket: %s", path, strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
+/* Owner-only, whatever the umask: the control socket runs vswd. */
 static int
 listen_start(struct vsw_rpc *rpc, char *err, size_t errlen)
 {
-	struct sockaddr_un sa;
-	struct stat st;
-	int fd, rc;
+	char why[256];
+	int fd = vsw_unix_listen(rpc->path, NULL, 16, &rpc->file, why,
+				 sizeof(why));
 
-	rc = unix_addr(&sa, rpc->path, err, errlen);
-	if (rc == 0)
-		rc = claim_path(&sa, err, errlen);
-	if (rc != 0)
-		return rc;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "control socket: %s", strerror(errno));
-		return rc;
+		snprintf(err, errlen, "control socket %s", why);
+		return fd;
 	}
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "control socket %s: %s", rpc->path,
-			 strerror(errno));
-		goto err_close;
-	}
-	if (listen(fd, 16) < 0 || stat(rpc->path, &st) < 0) {
-		rc = -errno;
-		snprintf(err, errlen, "control socket %s: %s", rpc->path,
-			 strerror(errno));
-		goto err_unlink;
-	}
-	rc = vsw_loop_add(rpc->loop, fd, EPOLLIN, accept_event, rpc);
+	int rc = vsw_loop_add(rpc->loop, fd, EPOLLIN, accept_event, rpc);
 	if (rc != 0) {
 		snprintf(err, errlen, "control socket %s: %s", rpc->path,
 			 strerror(-rc));
-		goto err_unlink;
+		vsw_unix_unlink(rpc->path, &rpc->file);
+		close(fd);
+		return rc;
 	}
 	rpc->listen_fd = fd;
-	rpc->dev = st.st_dev;
-	rpc->ino = st.st_ino;
 	return 0;
-
-err_unlink:
-	unlink(rpc->path);
-err_close:
-	close(fd);
-	return rc;
 }
 
 struct vsw_rpc *
@@ -544,8 +460,6 @@ vsw_rpc_create(struct vsw_loop *loop, const char *path, char *err,
 void
 vsw_rpc_destroy(struct vsw_rpc *rpc)
 {
-	struct stat st;
-
 	if (rpc == NULL)
 		return;
 	vsw_loop_del_tick(rpc->loop, rpc_tick, rpc);
@@ -555,9 +469,7 @@ vsw_rpc_destroy(struct vsw_rpc *rpc)
 		vsw_loop_del(rpc->loop, rpc->listen_fd);
 		close(rpc->listen_fd);
 		/* Only our own socket: never one a successor put there. */
-		if (stat(rpc->path, &st) == 0 && st.st_dev == rpc->dev &&
-		    st.st_ino == rpc->ino)
-			unlink(rpc->path);
+		vsw_unix_unlink(rpc->path, &rpc->file);
 	}
 	rpc_free_methods(rpc);
 	free(rpc);

@@ -16,6 +16,7 @@
 #include <rte_log.h>
 
 #include "vsw_rpc.h"
+#include "vsw_unix.h"
 
 extern int vsw_ctl_logtype;
 
@@ -47,8 +48,7 @@ struct vsw_rpc {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int listen_fd;
 	bool listen_paused;     /**< accept failed: retry on the tick */
-	dev_t dev;              /**< the socket file we bound */
-	ino_t ino;
+	struct vsw_unix_file file; /**< the socket file we bound */
 	LIST_HEAD(, rpc_client) clients;
 	unsigned int n_clients;
 	unsigned int next_client_id;

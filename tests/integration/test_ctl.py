@@ -140,7 +140,7 @@ def test_ctl_socket_life(start_vswd, workdir, vswctl):
     v2 = start_vswd(args2 + ["--ctl", v.ctl_path], wait_ready=False, name="vswd2")
     rc = v2.wait(20)
     assert rc != 0, "second vswd on a live control socket: rc %s" % rc
-    assert "another vswd is using %s" % v.ctl_path in v2.errors(), v2.errors()
+    assert "control socket %s: in use" % v.ctl_path in v2.errors(), v2.errors()
     assert not os.path.exists(socks2["q1"]), "refused vswd left its port socket"
     assert vswctl("-s", v.ctl_path, "version").returncode == 0
     assert v.ctl.call("version")["vsw"] == PROJECT_VERSION

@@ -742,7 +742,7 @@ test_socket_file(void)
 	second = vsw_rpc_create(loop, path, err, sizeof(err));
 	UNIT_CHECK(second == NULL);
 	UNIT_CHECK_EQ(rte_errno, EADDRINUSE);
-	UNIT_CHECK(strstr(err, "another vswd is using") != NULL);
+	UNIT_CHECK(strstr(err, "in use (another process accepts on it)") != NULL);
 	UNIT_CHECK(strstr(err, path) != NULL);
 	UNIT_CHECK_EQ(still_serves(&c), 0);
 	UNIT_CHECK_EQ(tc_open(&c2), 0);
