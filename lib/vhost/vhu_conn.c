@@ -2,14 +2,19 @@
 /*
  * One front-end connection: non-blocking framing with partial-message
  * state, SCM_RIGHTS descriptors, and buffered replies. A peer that sends
- * half a message waits in `have`; a peer that never reads its replies
- * fills `out` and is disconnected. Neither blocks the control thread.
+ * half a message waits in `have`, a peer that never reads its replies
+ * fills `out` and is disconnected: neither blocks the control thread.
+ * Deadlines keep a silent peer from holding a server port's only slot: a
+ * first message within handshake_ms of connecting, and each message
+ * whole within handshake_ms of its first byte.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vsw_loop.h"
@@ -19,6 +24,15 @@
 #define CONN_MSGS_PER_WAKE 16
 
 static void conn_event(int fd, uint32_t events, void *arg);
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static void
 close_msg_fds(struct vhu_msg *msg)
@@ -41,6 +55,7 @@ vhu_conn_open(struct vsw_vhost_dev *dev, int fd)
 		return NULL;
 	}
 	c->fd = fd;
+	c->opened_ms = now_ms();
 	dev->conn = c;
 	rc = vsw_loop_add(dev->loop, fd, EPOLLIN, conn_event, dev);
 	if (rc != 0) {
@@ -136,6 +151,8 @@ conn_read(struct vhu_conn *c, char *why, size_t whylen)
 		snprintf(why, whylen, "more than %d fds with one message", VHU_MAX_FDS);
 		return -1;
 	}
+	if (c->have == 0)
+		c->msg_start_ms = now_ms();
 	c->have += (uint32_t)n;
 	if (c->have == VHU_HDR_SIZE &&
 	    vsw_vhu_hdr_validate(&c->msg.hdr, why, whylen) != 0)
@@ -206,11 +223,32 @@ conn_event(int fd, uint32_t events, void *arg)
 		}
 		if (rc == 0)
 			return;
+		c->greeted = true;
 		vhu_dev_handle(dev, &c->msg);
 		if (dev->conn != c)
 			return; /* the handler closed the connection */
 		close_msg_fds(&c->msg);
 		c->have = 0;
 		memset(&c->msg.payload, 0, sizeof(c->msg.payload));
+	}
+}
+
+void
+vhu_conn_tick(struct vsw_vhost_dev *dev)
+{
+	struct vhu_conn *c = dev->conn;
+	uint64_t now = now_ms();
+	char why[128];
+
+	if (c == NULL || dev->handshake_ms == 0)
+		return;
+	if (!c->greeted && now - c->opened_ms >= dev->handshake_ms) {
+		snprintf(why, sizeof(why), "no message within %" PRIu32 " ms of"
+			 " connecting (handshake deadline)", dev->handshake_ms);
+		vhu_conn_close(dev, why);
+	} else if (c->have > 0 && now - c->msg_start_ms >= dev->handshake_ms) {
+		snprintf(why, sizeof(why), "message incomplete (%" PRIu32
+			 " bytes) for %" PRIu32 " ms", c->have, dev->handshake_ms);
+		vhu_conn_close(dev, why);
 	}
 }

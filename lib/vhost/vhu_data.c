@@ -5,7 +5,7 @@
  * software the offloads the guest did not negotiate, run the ring engine,
  * notify the guest if it asked.
  */
-#include <sys/eventfd.h>
+#include <errno.h>
 
 #include <rte_cycles.h>
 
@@ -26,14 +26,27 @@ queue_get(struct vsw_vhost_dev *dev, uint16_t vq)
 	return q;
 }
 
+/*
+ * Interrupt the guest. A call that blocked (the front-end cleared
+ * O_NONBLOCK on a full eventfd) was cut short by the guard watchdog:
+ * never call that fd again; the control thread drops the connection.
+ */
+static __rte_noinline void
+queue_call(struct vhu_queue *q, int fd)
+{
+	if (vhu_fd_signal(fd) == -EINTR)
+		__atomic_store_n(&q->call_blocked, true, __ATOMIC_RELAXED);
+}
+
 static __rte_always_inline void
 queue_notify(struct vhu_queue *q)
 {
 	if (vsw_vring_need_call(&q->ring)) {
 		int fd = __atomic_load_n(&q->callfd, __ATOMIC_RELAXED);
 
-		if (fd >= 0)
-			eventfd_write(fd, 1);
+		if (fd >= 0 &&
+		    !__atomic_load_n(&q->call_blocked, __ATOMIC_RELAXED))
+			queue_call(q, fd);
 	}
 }
 

@@ -5,13 +5,11 @@
  * here already validated against their row of VHU_REQUESTS.
  */
 #include <errno.h>
-#include <poll.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <linux/virtio_config.h>
@@ -300,6 +298,7 @@ reset_stopped(struct vsw_vhost_dev *dev)
 		q->num = 0;
 		q->base = 0;
 		q->has_num = q->has_addr = q->started = q->enabled = false;
+		q->call_blocked = false;
 	}
 	vhu_mem_unmap(dev->maps, dev->mem.nregions);
 	dev->mem.nregions = 0;
@@ -483,17 +482,26 @@ h_get_vring_base(struct hctx *h)
 	return 0;
 }
 
-/* Take the fd of a SET_VRING_KICK/CALL/ERR message, or -1 for "no fd". */
+/*
+ * Take the fd of a SET_VRING_KICK/CALL/ERR message into *@p fd (-1 for
+ * "no fd"). Only an eventfd is taken (vhu_fd.c). @return 0 or -EINVAL.
+ */
 static int
-take_vring_fd(struct hctx *h)
+take_vring_fd(struct hctx *h, int *fd)
 {
-	int fd = -1;
+	char what[80];
 
-	if (h->msg->nfds == 1) {
-		fd = h->msg->fds[0];
-		h->msg->fds[0] = -1;
-	}
-	return fd;
+	*fd = -1;
+	if (h->msg->nfds == 0)
+		return 0;
+	if (vhu_fd_check_eventfd(h->msg->fds[0], what, sizeof(what)) != 0)
+		return vhu_fail(h, "%s: queue %u: the fd is %s, not an eventfd",
+				vsw_vhu_msg_name(h->msg->hdr.request),
+				(unsigned int)(h->msg->payload.u64 &
+					       VHU_VRING_IDX_MASK), what);
+	*fd = h->msg->fds[0];
+	h->msg->fds[0] = -1;
+	return 0;
 }
 
 static int
@@ -501,24 +509,26 @@ h_set_vring_kick(struct hctx *h)
 {
 	uint16_t idx = h->msg->payload.u64 & VHU_VRING_IDX_MASK;
 	struct vhu_queue *q = &h->dev->q[idx];
-	int rc;
+	int fd;
 
+	if (take_vring_fd(h, &fd) != 0)
+		return -EINVAL;
 	close_fd(&q->kickfd);
-	q->kickfd = take_vring_fd(h);
+	q->kickfd = fd;
 	q->started = true;
-	rc = queue_refresh(h, idx);
-	return rc;
+	return queue_refresh(h, idx);
 }
 
 static int
 h_set_vring_call(struct hctx *h)
 {
 	struct vhu_queue *q = &h->dev->q[h->msg->payload.u64 & VHU_VRING_IDX_MASK];
+	int old = q->callfd, fd;
 
-	int old = q->callfd;
-
+	if (take_vring_fd(h, &fd) != 0)
+		return -EINVAL;
 	/* A burst may be writing the old fd: close it once none can be. */
-	__atomic_store_n(&q->callfd, take_vring_fd(h), __ATOMIC_RELAXED);
+	__atomic_store_n(&q->callfd, fd, __ATOMIC_RELAXED);
 	if (old >= 0) {
 		sync_pmds(h->dev);
 		close(old);
@@ -530,9 +540,12 @@ static int
 h_set_vring_err(struct hctx *h)
 {
 	struct vhu_queue *q = &h->dev->q[h->msg->payload.u64 & VHU_VRING_IDX_MASK];
+	int fd;
 
+	if (take_vring_fd(h, &fd) != 0)
+		return -EINVAL;
 	close_fd(&q->errfd);
-	q->errfd = take_vring_fd(h);
+	q->errfd = fd;
 	return 0;
 }
 
@@ -641,41 +654,74 @@ vhu_dev_handle(struct vsw_vhost_dev *dev, struct vhu_msg *msg)
 		vhu_conn_close(dev, h.why);
 }
 
-/*
- * Kicks since the last tick: an eventfd read returns the count of writes.
- * poll() first rather than O_NONBLOCK, whose flag the front-end's copy of
- * the descriptor would share.
- */
+/* Kicks since the last tick: an eventfd read returns the count of writes. */
 static void
 count_kicks(struct vhu_queue *q)
 {
-	struct pollfd p = { .fd = q->kickfd, .events = POLLIN };
-	uint64_t n;
-
-	if (q->kickfd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN) &&
-	    read(q->kickfd, &n, sizeof(n)) == sizeof(n))
-		q->kicks += n;
+	if (q->kickfd >= 0)
+		q->kicks += vhu_fd_drain(q->kickfd);
 }
 
-/* Count kicks; log a newly broken ring once and raise its error eventfd. */
+/*
+ * Log a newly broken ring once and raise its error eventfd.
+ * @return 0, or -EINTR when the error eventfd blocked.
+ */
+static int
+report_broken(struct vsw_vhost_dev *dev, uint16_t i, struct vhu_queue *q)
+{
+	enum vsw_vring_err err;
+
+	if (!q->ready)
+		return 0;
+	err = __atomic_load_n(&q->ring.broken, __ATOMIC_RELAXED);
+	if (err == VSW_VRING_OK || err == q->reported)
+		return 0;
+	q->reported = err;
+	VHU_LOG(ERR, dev, "queue %u broken: %s; the queue stays stopped until"
+		" the front-end resets it", i, vsw_vring_strerror(err));
+	return q->errfd >= 0 && vhu_fd_signal(q->errfd) == -EINTR ? -EINTR : 0;
+}
+
+/* A region whose file shrank (SIGBUS, vhu_fault.c): drop the front-end. */
+static void
+check_memory(struct vsw_vhost_dev *dev)
+{
+	char why[200];
+	uintptr_t at;
+
+	for (uint32_t i = 0; i < dev->mem.nregions && dev->conn != NULL; i++) {
+		if (!vhu_fault_check(dev->maps[i].addr, &at))
+			continue;
+		snprintf(why, sizeof(why), "guest memory region %u: its file"
+			 " shrank under us (an access at offset 0x%" PRIxPTR
+			 " faulted; the region reads zeros now): the front-end"
+			 " truncated it", i, at - (uintptr_t)dev->maps[i].addr);
+		vhu_conn_close(dev, why);
+	}
+}
+
+/* Count kicks, report broken rings; drop a front-end whose eventfds block
+ * or whose memory went away. */
 void
 vhu_dev_tick(struct vsw_vhost_dev *dev)
 {
-	for (uint16_t i = 0; i < dev->nr_queues; i++) {
+	char why[160];
+
+	check_memory(dev);
+	for (uint16_t i = 0; i < dev->nr_queues && dev->conn != NULL; i++) {
 		struct vhu_queue *q = &dev->q[i];
-		enum vsw_vring_err err;
+		const char *fd = NULL;
 
 		count_kicks(q);
-		if (!q->ready)
+		if (__atomic_load_n(&q->call_blocked, __ATOMIC_RELAXED))
+			fd = "call";
+		else if (report_broken(dev, i, q) != 0)
+			fd = "error";
+		if (fd == NULL)
 			continue;
-		err = __atomic_load_n(&q->ring.broken, __ATOMIC_RELAXED);
-		if (err == VSW_VRING_OK || err == q->reported)
-			continue;
-		q->reported = err;
-		VHU_LOG(ERR, dev, "queue %u broken: %s; the queue stays stopped until"
-			" the front-end resets it", i, vsw_vring_strerror(err));
-		if (q->errfd >= 0)
-			eventfd_write(q->errfd, 1);
+		snprintf(why, sizeof(why), "queue %u: its %s eventfd blocked (the"
+			 " front-end cleared O_NONBLOCK and filled it)", i, fd);
+		vhu_conn_close(dev, why);
 	}
 }
 
@@ -689,6 +735,7 @@ struct vsw_vhost_dev *
 vsw_vhost_create(const struct vsw_vhost_conf *conf, struct vsw_loop *loop)
 {
 	struct vsw_vhost_dev *dev;
+	int rc;
 
 	if (conf->queue_pairs == 0 || conf->queue_pairs > VSW_VHOST_MAX_QP ||
 	    strlen(conf->path) >= sizeof(dev->path)) {
@@ -714,6 +761,10 @@ vsw_vhost_create(const struct vsw_vhost_conf *conf, struct vsw_loop *loop)
 	dev->qsbr = conf->qsbr;
 	snprintf(dev->path, sizeof(dev->path), "%s", conf->path);
 	dev->server = conf->server;
+	dev->perm = conf->perm != NULL ? *conf->perm : (struct vsw_unix_perm){
+		VSW_UNIX_MODE_DEFAULT, -1, -1 };
+	dev->handshake_ms = conf->handshake_ms != 0 ? conf->handshake_ms :
+			    VSW_VHOST_HANDSHAKE_MS;
 	dev->nr_queues = 2 * conf->queue_pairs;
 	dev->loop = loop;
 	dev->listen_fd = -1;
@@ -721,9 +772,10 @@ vsw_vhost_create(const struct vsw_vhost_conf *conf, struct vsw_loop *loop)
 		dev->q[i].callfd = dev->q[i].kickfd = dev->q[i].errfd = -1;
 		rte_spinlock_init(&dev->q[i].tx_lock);
 	}
-	if (vhu_socket_start(dev) != 0) {
+	rc = vhu_socket_start(dev);
+	if (rc != 0) {
 		free(dev);
-		rte_errno = EINVAL;
+		rte_errno = -rc;
 		return NULL;
 	}
 	return dev;

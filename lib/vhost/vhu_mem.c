@@ -1,17 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Guest memory table: map each region's fd after checking the region
- * against the file. A region that reaches past the end of its file would
- * map, then turn the first guest access into SIGBUS (DPDK 22.11's
- * back-end dies this way); it is refused here instead.
+ * Guest memory table: map each region's fd after checking the file and
+ * the region against it.
+ * - The file must live in memory (memfd, tmpfs, hugetlbfs, ramfs): a
+ *   page fault on any other file system (FUSE, NFS, a disk) can sleep as
+ *   long as the peer or the disk likes, inside a PMD's burst.
+ * - A region that reaches past the end of its file would map, then turn
+ *   the first guest access into SIGBUS (DPDK 22.11's back-end dies this
+ *   way); it is refused. A file that shrinks later is vhu_fault.c's.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include <rte_common.h>
 
@@ -28,9 +35,31 @@ void
 vhu_mem_unmap(struct vhu_map *maps, uint32_t n)
 {
 	for (uint32_t i = 0; i < n; i++) {
-		if (maps[i].addr != NULL)
+		if (maps[i].addr != NULL) {
+			vhu_fault_unregister(maps[i].addr);
 			munmap(maps[i].addr, maps[i].len);
+		}
 		maps[i] = (struct vhu_map){ NULL, 0 };
+	}
+}
+
+/* The file systems guest memory may come from, by statfs f_type. */
+static const char *
+memory_fs(int fd)
+{
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) != 0)
+		return NULL;
+	switch ((unsigned long)sf.f_type) {
+	case TMPFS_MAGIC:
+		return "tmpfs";
+	case HUGETLBFS_MAGIC:
+		return "hugetlbfs";
+	case RAMFS_MAGIC:
+		return "ramfs";
+	default:
+		return NULL;
 	}
 }
 
@@ -46,6 +75,12 @@ map_region(struct vsw_vhost_dev *dev, uint32_t i, const struct vhu_region *r,
 		VHU_LOG(ERR, dev, "SET_MEM_TABLE: region %u: fstat: %s", i,
 			strerror(errno));
 		return -errno;
+	}
+	if (!S_ISREG(st.st_mode) || memory_fs(fd) == NULL) {
+		VHU_LOG(ERR, dev, "SET_MEM_TABLE: region %u: the fd is not a"
+			" memfd or a file on tmpfs, hugetlbfs or ramfs: refused"
+			" (a page fault elsewhere may block the data path)", i);
+		return -EINVAL;
 	}
 	if (r->mmap_offset + r->size > (uint64_t)st.st_size) {
 		VHU_LOG(ERR, dev, "SET_MEM_TABLE: region %u: offset 0x%" PRIx64
@@ -66,11 +101,14 @@ map_region(struct vsw_vhost_dev *dev, uint32_t i, const struct vhu_region *r,
 			" bytes at 0x%" PRIx64 ": %s", i, len, start, strerror(errno));
 		return -errno;
 	}
-	/*
-	 * Residual risk, deliberately accepted and logged: a file without
-	 * F_SEAL_SHRINK can still be truncated by the front-end after this
-	 * check, and a later access then faults.
-	 */
+	/* A file without F_SEAL_SHRINK can still be truncated: a later
+	 * access then faults, and vhu_fault.c recovers. */
+	if (vhu_fault_register(addr, len) != 0) {
+		VHU_LOG(ERR, dev, "SET_MEM_TABLE: region %u: no room to watch"
+			" it for faults: refused", i);
+		munmap(addr, len);
+		return -ENOSPC;
+	}
 	int seals = fcntl(fd, F_GET_SEALS);
 	if (seals < 0 || !(seals & F_SEAL_SHRINK))
 		VHU_LOG(DEBUG, dev, "region %u: file can shrink (no F_SEAL_SHRINK)", i);

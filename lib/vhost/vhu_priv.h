@@ -11,13 +11,30 @@
 
 #include "vhu_msg.h"
 #include "vsw_vhost.h"
+#include "vsw_unix.h"
 #include "vsw_vring.h"
 
 extern int vsw_vhost_logtype;
 
+/*
+ * Every control-path message of a device goes through its rate limiter
+ * (vhu_log.c): a front-end that reconnects or misbehaves in a loop cannot
+ * flood the journal.
+ */
 #define VHU_LOG(level, dev, fmt, ...) \
-	rte_log(RTE_LOG_##level, vsw_vhost_logtype, "vhost: %s (%s): " fmt "\n", \
-		(dev)->name, (dev)->path, ##__VA_ARGS__)
+	vhu_log((dev), RTE_LOG_##level, fmt, ##__VA_ARGS__)
+
+/** Messages a device may log at once, then VHU_LOG_PER_SEC a second. */
+#define VHU_LOG_BURST 64
+#define VHU_LOG_PER_SEC 2
+
+/** Token bucket of a device's log messages (control thread). */
+struct vhu_logrl {
+	uint64_t last_ms;     /**< last refill */
+	uint32_t tokens;
+	uint32_t suppressed;  /**< dropped since the last summary */
+	uint64_t suppressed_total;
+};
 
 #define VHU_MAX_QUEUES (2 * VSW_VHOST_MAX_QP)
 /** Replies buffered for a front-end that does not read them. */
@@ -36,6 +53,9 @@ struct vhu_map {
  */
 struct vhu_queue {
 	bool ready;
+	/* PMD sets it when a call blocked (guard watchdog); the control
+	 * thread then drops the connection and clears it on reset. */
+	bool call_blocked;
 	int callfd;
 	struct vsw_vring ring;
 	/* Coalescing (guest rx), PMD only: packets since the last call
@@ -65,6 +85,9 @@ struct vhu_queue {
 /** A front-end connection with its partial-message state. */
 struct vhu_conn {
 	int fd;
+	uint64_t opened_ms;     /**< connected at (monotonic) */
+	uint64_t msg_start_ms;  /**< first byte of the current message */
+	bool greeted;           /**< a whole message arrived */
 	uint32_t have;          /**< bytes of msg (header + payload) read */
 	struct vhu_msg msg;     /**< message being assembled */
 	uint32_t out_len;       /**< reply bytes not yet sent */
@@ -80,7 +103,11 @@ struct vsw_vhost_dev {
 	uint16_t nr_queues;
 	struct vsw_loop *loop;
 	int listen_fd;
+	struct vsw_unix_perm perm;  /**< server socket file */
+	struct vsw_unix_file file;  /**< the one we bound */
+	uint32_t handshake_ms;   /**< deadline for a first / each message */
 	struct vhu_conn *conn;
+	struct vhu_logrl logrl;
 
 	uint64_t features;
 	uint64_t protocol_features;
@@ -118,11 +145,20 @@ struct hctx {
 	char why[256];
 };
 
+/* vhu_log.c: rate-limited control-path logging. */
+__attribute__((format(printf, 3, 4)))
+void vhu_log(struct vsw_vhost_dev *dev, uint32_t level, const char *fmt, ...);
+/** On the tick: report what the limiter suppressed, once it may. */
+void vhu_log_tick(struct vsw_vhost_dev *dev);
+
 /* vhu_conn.c: framing, fd passing, non-blocking replies. */
 struct vhu_conn *vhu_conn_open(struct vsw_vhost_dev *dev, int fd);
 void vhu_conn_close(struct vsw_vhost_dev *dev, const char *why);
 int vhu_conn_reply(struct vsw_vhost_dev *dev, const struct vhu_hdr *req,
 		   const void *payload, uint32_t size);
+/** On the tick: close a connection past its handshake or message
+ * deadline. */
+void vhu_conn_tick(struct vsw_vhost_dev *dev);
 
 /* vhu_dev.c: message handlers and device state. */
 void vhu_dev_handle(struct vsw_vhost_dev *dev, struct vhu_msg *msg);
@@ -139,6 +175,23 @@ int vhu_reply_u64(struct hctx *h, uint64_t v);
 int vhu_h_net_set_mtu(struct hctx *h);
 int vhu_h_get_config(struct hctx *h);
 int vhu_h_set_config(struct hctx *h);
+
+/* vhu_fd.c: the front-end's eventfds, never blocking us. */
+/** 0 when @p fd is an eventfd; else -EBADF. @p what: what it is. */
+int vhu_fd_check_eventfd(int fd, char *what, size_t len);
+/** Add 1 to eventfd @p fd: 0, -EAGAIN (counter full) or -EINTR (it
+ * blocked and the guard interrupted it: the peer made it blocking). */
+int vhu_fd_signal(int fd);
+/** Read and reset the counter of eventfd @p fd without waiting. */
+uint64_t vhu_fd_drain(int fd);
+
+/* vhu_fault.c: recover from a guest memory file that shrank (SIGBUS). */
+/** Watch the mapping [addr, addr + len). @return 0, -ENOSPC or -errno. */
+int vhu_fault_register(void *addr, size_t len);
+/** Stop watching the mapping at @p addr (before munmap). */
+void vhu_fault_unregister(void *addr);
+/** Did an access to the mapping at @p addr fault? *@p where: where. */
+bool vhu_fault_check(const void *addr, uintptr_t *where);
 
 /* vhu_mem.c: guest memory table. */
 int vhu_mem_map(struct vsw_vhost_dev *dev, const struct vhu_memory *m,

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -43,42 +42,32 @@ accept_event(int fd, uint32_t events, void *arg)
 	vhu_conn_open(dev, c);
 }
 
+/*
+ * Listen with the configured mode, owner and group. A stale socket from
+ * an earlier run is replaced; a live one (another vswd or back-end
+ * accepts on it) or any other file is refused.
+ */
 static int
 listen_start(struct vsw_vhost_dev *dev)
 {
-	struct sockaddr_un sa;
-	struct stat st;
+	char why[256];
 	int fd, rc;
 
-	/* A stale socket from an earlier run is replaced; anything else stays. */
-	if (lstat(dev->path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			VHU_LOG(ERR, dev, "path exists and is not a socket");
-			return -EEXIST;
-		}
-		unlink(dev->path);
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	unix_addr(dev, &sa);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4) < 0) {
-		rc = -errno;
-		VHU_LOG(ERR, dev, "cannot listen: %s", strerror(errno));
-		goto err_close;
+	fd = vsw_unix_listen(dev->path, &dev->perm, 4, &dev->file, why,
+			     sizeof(why));
+	if (fd < 0) {
+		VHU_LOG(ERR, dev, "cannot listen: %s", why);
+		return fd;
 	}
 	rc = vsw_loop_add(dev->loop, fd, EPOLLIN, accept_event, dev);
-	if (rc != 0)
-		goto err_unlink;
+	if (rc != 0) {
+		vsw_unix_unlink(dev->path, &dev->file);
+		close(fd);
+		return rc;
+	}
 	dev->listen_fd = fd;
-	VHU_LOG(INFO, dev, "listening");
+	VHU_LOG(INFO, dev, "listening (mode %04o)", dev->perm.mode);
 	return 0;
-
-err_unlink:
-	unlink(dev->path);
-err_close:
-	close(fd);
-	return rc;
 }
 
 static void
@@ -110,9 +99,11 @@ dev_tick(void *arg)
 {
 	struct vsw_vhost_dev *dev = arg;
 
+	vhu_conn_tick(dev);
 	if (!dev->server)
 		try_connect(dev);
 	vhu_dev_tick(dev);
+	vhu_log_tick(dev);
 }
 
 int
@@ -139,7 +130,7 @@ vhu_socket_stop(struct vsw_vhost_dev *dev)
 	if (dev->listen_fd >= 0) {
 		vsw_loop_del(dev->loop, dev->listen_fd);
 		close(dev->listen_fd);
-		unlink(dev->path);
+		vsw_unix_unlink(dev->path, &dev->file);
 		dev->listen_fd = -1;
 	}
 }

@@ -42,10 +42,13 @@ struct rte_mbuf;
 struct rte_mempool;
 struct rte_rcu_qsbr;
 struct vsw_loop;
+struct vsw_unix_perm;
 struct vsw_vhost_dev;
 
 /** Largest number of queue pairs a device offers. */
 #define VSW_VHOST_MAX_QP 8
+/** Default deadline for a front-end's first message, and for each. */
+#define VSW_VHOST_HANDSHAKE_MS 10000
 
 /** Device configuration. */
 struct vsw_vhost_conf {
@@ -79,6 +82,16 @@ struct vsw_vhost_conf {
 	 * side locks each receive queue around its bursts.
 	 */
 	uint16_t tx_queues;
+	/** Server socket file mode, owner and group; NULL: owner only
+	 * (VSW_UNIX_MODE_DEFAULT). */
+	const struct vsw_unix_perm *perm;
+	/**
+	 * A connected front-end must send its first message within this
+	 * many milliseconds, and every message whole within as long of its
+	 * first byte, or it is disconnected (a silent peer would hold a
+	 * server port's only slot). 0: VSW_VHOST_HANDSHAKE_MS.
+	 */
+	uint32_t handshake_ms;
 };
 
 /**

@@ -208,3 +208,90 @@ class Client:
             self.sock.setblocking(True)
         return nbytes // len(msg)
 
+
+
+# --------------------------------------------------------------------------
+# A minimal split-ring guest, for hostile cases that need live rings
+
+
+VRING_DESC_F_NEXT = 1
+VRING_DESC_F_WRITE = 2
+VRING_AVAIL_F_NO_INTERRUPT = 1
+UADDR = 0x7F0000000000  # the front-end's "virtual address" of guest memory
+
+
+class Guest:
+    """Guest memory in one memfd (guest-physical 0..size, front-end
+    address UADDR) and split rings laid out in it: queue q's descriptor
+    table at 0x10000 * (q + 1), its avail ring 0x1000 further, its used
+    ring 0x2000 further; buffers from 0x100000 on."""
+
+    BUF_BASE = 0x100000
+
+    def __init__(self, client, size=4 << 20, name="vsw-guest"):
+        import mmap
+        self.c = client
+        self.size = size
+        self.fd = memfd(size, name)
+        self.mm = mmap.mmap(self.fd, size)
+        self.num = {}
+        self.fds = []
+
+    def close(self):
+        self.mm.close()
+        for fd in self.fds + [self.fd]:
+            os.close(fd)
+        self.fds = []
+
+    def ring(self, q):
+        base = 0x10000 * (q + 1)
+        return base, base + 0x1000, base + 0x2000  # desc, avail, used
+
+    def setup(self, queues=(0, 1), num=256, call_fds=None, err_fds=None, features=F_VERSION_1):
+        """Handshake, memory table, and every queue started; call and err
+        eventfds per queue from the dicts given, else fresh non-blocking
+        ones."""
+        self.c.handshake(features)
+        self.c.send(SET_MEM_TABLE, mem_table([(0, self.size, UADDR, 0)]), fds=[self.fd])
+        for q in queues:
+            desc, avail, used = self.ring(q)
+            self.num[q] = num
+            self.c.send(SET_VRING_NUM, vring_state(q, num))
+            self.c.send(SET_VRING_ADDR, vring_addr(q, UADDR + desc, UADDR + used, UADDR + avail))
+            self.c.send(SET_VRING_BASE, vring_state(q, 0))
+            call = (call_fds or {}).get(q)
+            if call is None:
+                call = os.eventfd(0, os.EFD_NONBLOCK)
+                self.fds.append(call)
+            self.c.send(SET_VRING_CALL, struct.pack("<Q", q), fds=[call])
+            err = (err_fds or {}).get(q)
+            if err is not None:
+                self.c.send(14, struct.pack("<Q", q), fds=[err])  # SET_VRING_ERR
+            kick = os.eventfd(0, os.EFD_NONBLOCK)
+            self.fds.append(kick)
+            self.c.send(SET_VRING_KICK, struct.pack("<Q", q), fds=[kick])
+
+    def post_rx(self, q, n, buflen=2048):
+        """Offer n device-writable buffers on queue q, asking for calls."""
+        desc, avail, _ = self.ring(q)
+        for i in range(n):
+            buf = self.BUF_BASE + (q * 256 + i) * buflen
+            struct.pack_into("<QIHH", self.mm, desc + 16 * i, buf, buflen, VRING_DESC_F_WRITE, 0)
+            struct.pack_into("<H", self.mm, avail + 4 + 2 * i, i)
+        struct.pack_into("<HH", self.mm, avail, 0, n)  # flags 0: interrupts wanted
+
+    def used_idx(self, q):
+        _, _, used = self.ring(q)
+        return struct.unpack_from("<H", self.mm, used + 2)[0]
+
+    def set_avail_idx(self, q, idx):
+        _, avail, _ = self.ring(q)
+        struct.pack_into("<H", self.mm, avail + 2, idx & 0xFFFF)
+
+
+def blocking_full_eventfd():
+    """An eventfd without O_NONBLOCK whose counter is full: one more write
+    sleeps until someone reads."""
+    fd = os.eventfd(0)
+    os.eventfd_write(fd, 0xFFFFFFFFFFFFFFFE)
+    return fd

@@ -6,6 +6,13 @@
  *   vhost-user:path=/run/vsw/vm1.sock[,server=1][,queues=1]
  *              [,mac=52:54:00:00:00:01][,mtu=9000]
  *              [,coalesce-usecs=50[,coalesce-pkts=32]]
+ *              [,socket-mode=0660][,socket-owner=USER][,socket-group=GROUP]
+ *              [,handshake-timeout=SECONDS]
+ *
+ * socket-* set the server socket file's permissions (default 0600, owned
+ * by vswd's user, whatever the umask); handshake-timeout (default 10 s)
+ * is how long a front-end may stay silent after connecting, or leave a
+ * message half-sent, before vswd hangs up.
  *
  * mac and mtu fill the device config space for front-ends that read it
  * (GET_CONFIG); QEMU and DPDK's virtio-user keep their own, and QEMU
@@ -27,6 +34,7 @@
 #include <rte_mbuf.h>
 
 #include "vsw_port.h"
+#include "vsw_unix.h"
 #include "vsw_vhost.h"
 
 struct vhost_user_port {
@@ -36,6 +44,55 @@ struct vhost_user_port {
 	bool server;
 	char path[108];
 };
+
+/* One of socket-mode/-owner/-group into @p perm. */
+static int
+perm_opt(unsigned int i, const char *v, struct vsw_unix_perm *perm, char *why,
+	 size_t whylen)
+{
+	switch (i) {
+	case 0:
+		return vsw_unix_parse_mode(v, &perm->mode, why, whylen);
+	case 1:
+		return vsw_unix_parse_user(v, &perm->uid, why, whylen);
+	default:
+		return vsw_unix_parse_group(v, &perm->gid, why, whylen);
+	}
+}
+
+/* socket-mode/-owner/-group (server only) and handshake-timeout. */
+static int
+socket_opts(struct vsw_port_args *args, bool server, struct vsw_unix_perm *perm,
+	    uint32_t *hs_ms, char *err, size_t errlen)
+{
+	static const char *const keys[] = {
+		"socket-mode", "socket-owner", "socket-group" };
+	unsigned long hs;
+	char why[200];
+
+	*perm = (struct vsw_unix_perm){ VSW_UNIX_MODE_DEFAULT, -1, -1 };
+	for (unsigned int i = 0; i < RTE_DIM(keys); i++) {
+		const char *v = vsw_port_arg_str(args, keys[i]);
+
+		if (v == NULL)
+			continue;
+		if (!server) {
+			snprintf(err, errlen, "option '%s': only for server=1 (a"
+				 " client connects to the front-end's socket)",
+				 keys[i]);
+			return -EINVAL;
+		}
+		if (perm_opt(i, v, perm, why, sizeof(why)) != 0) {
+			snprintf(err, errlen, "option '%s': %s", keys[i], why);
+			return -EINVAL;
+		}
+	}
+	if (vsw_port_arg_uint(args, "handshake-timeout", 1, 3600,
+			      VSW_VHOST_HANDSHAKE_MS / 1000, &hs, err, errlen))
+		return -EINVAL;
+	*hs_ms = (uint32_t)hs * 1000;
+	return 0;
+}
 
 static int
 vu_create(struct vsw_port *port, struct vsw_port_args *args,
@@ -48,6 +105,8 @@ vu_create(struct vsw_port *port, struct vsw_port_args *args,
 	struct rte_ether_addr ea;
 	struct vsw_vhost_conf conf;
 	unsigned long mtu, co_usecs, co_pkts;
+	struct vsw_unix_perm vu_perm;
+	uint32_t hs_ms;
 
 	if (path == NULL || *path == '\0') {
 		snprintf(err, errlen, "option 'path' is required");
@@ -66,6 +125,8 @@ vu_create(struct vsw_port *port, struct vsw_port_args *args,
 			      err, errlen) ||
 	    vsw_port_arg_uint(args, "coalesce-pkts", 0, 4096, 0, &co_pkts,
 			      err, errlen))
+		return -EINVAL;
+	if (socket_opts(args, server, &vu_perm, &hs_ms, err, errlen) != 0)
 		return -EINVAL;
 	if (co_pkts != 0 && co_usecs == 0) {
 		snprintf(err, errlen, "option 'coalesce-pkts' needs"
@@ -100,6 +161,8 @@ vu_create(struct vsw_port *port, struct vsw_port_args *args,
 		/* PMD p uses tx queue p mod queue_pairs (lib/port). */
 		.tx_queues = RTE_MIN(env->n_pmds ? env->n_pmds : 1,
 				     vu->queue_pairs),
+		.perm = &vu_perm,
+		.handshake_ms = hs_ms,
 	};
 	vu->dev = vsw_vhost_create(&conf, env->loop);
 	if (vu->dev == NULL) {
