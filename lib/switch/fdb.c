@@ -5,14 +5,28 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/random.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 #include <rte_prefetch.h>
+#include <rte_random.h>
 #include <rte_rcu_qsbr.h>
 
 #include "fdb_priv.h"
 #include "vsw_fdb.h"
+
+/* A secret hash seed: getrandom, else the TSC mixed with rte_rand. */
+static uint64_t
+random_seed(void)
+{
+	uint64_t s = 0;
+
+	if (getrandom(&s, sizeof(s), GRND_NONBLOCK) != sizeof(s) || s == 0)
+		s = rte_rand() ^ rte_rdtsc();
+	return s;
+}
 
 struct vsw_fdb *
 vsw_fdb_create(const struct vsw_fdb_conf *conf)
@@ -38,6 +52,7 @@ vsw_fdb_create(const struct vsw_fdb_conf *conf)
 	}
 	fdb->mask = nb - 1;
 	fdb->max_entries = conf->max_entries;
+	fdb->seed = conf->seed != 0 ? conf->seed : random_seed();
 	fdb->qsbr = conf->qsbr;
 	fdb->aging_sec = conf->aging_sec;
 	return fdb;

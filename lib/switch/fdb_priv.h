@@ -32,8 +32,13 @@
  * Hash
  * ----
  * fdb_hash() is the splitmix64 finalizer (two multiplies, three
- * xor-shifts): every output bit depends on every key bit, about a dozen
- * cycles of latency, no table and no CPU-feature dispatch. Its two 32-bit
+ * xor-shifts) of the key xor a per-table random seed (getrandom at
+ * create): every output bit depends on every key bit, about a dozen
+ * cycles of latency, no table and no CPU-feature dispatch. The seed is
+ * what keeps a guest from choosing, offline, MACs that all land in a
+ * victim's two buckets and push its entry out (its traffic would then
+ * flood). The finalizer is not a PRF, but without the seed there is no
+ * known way to aim at a bucket. Its two 32-bit
  * halves give the two bucket indexes independently. A CRC
  * (rte_hash_crc_8byte) is as fast with SSE4.2 but is linear over GF(2):
  * the CRCs of a key under two seeds differ by a constant, so the second
@@ -102,6 +107,7 @@ struct vsw_fdb {
 	/* Read by every data-path call, written only by vsw_fdb_create(). */
 	uint32_t mask;                /* buckets - 1 */
 	uint32_t max_entries;
+	uint64_t seed;                /* hash key, see Hash above */
 	struct rte_rcu_qsbr *qsbr;
 
 	/* Written by learners inserting and by the control thread removing:
@@ -152,8 +158,9 @@ fdb_after(uint32_t a, uint32_t b)
 }
 
 static __rte_always_inline uint64_t
-fdb_hash(uint64_t key)
+fdb_hash(uint64_t key, uint64_t seed)
 {
+	key ^= seed;
 	key ^= key >> 30;
 	key *= 0xbf58476d1ce4e5b9ull;
 	key ^= key >> 27;
@@ -170,7 +177,7 @@ static __rte_always_inline void
 fdb_buckets(const struct vsw_fdb *fdb, uint64_t key, struct fdb_bucket *b[2])
 {
 	struct fdb_bucket *base = (struct fdb_bucket *)(uintptr_t)fdb->bucket;
-	uint64_t h = fdb_hash(key);
+	uint64_t h = fdb_hash(key, fdb->seed);
 	uint32_t c0 = (uint32_t)h & fdb->mask;
 	uint32_t c1 = (uint32_t)(h >> 32) & fdb->mask;
 

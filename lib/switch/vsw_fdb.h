@@ -103,6 +103,9 @@ struct vsw_fdb_conf {
 	 * at once) */
 	struct rte_rcu_qsbr *qsbr;
 	int socket_id;             /**< SOCKET_ID_ANY allowed */
+	/** hash seed; 0: a random one (getrandom), which is what keeps
+	 * bucket collisions from being chosen offline. Tests set it. */
+	uint64_t seed;
 };
 
 /** The key of @p mac on VLAN @p vlan (0..4095). Never 0. */

@@ -873,6 +873,66 @@ stress_check(struct stress *st)
 	return 0;
 }
 
+/*
+ * MACs that land first-fit in a victim's two buckets under @p fdb's seed
+ * (four in each): what a guest could compute offline if the seed were
+ * known. @return 0, or -1 when not found.
+ */
+static int
+aim_at(const struct vsw_fdb *fdb, uint64_t victim, uint64_t keys[8])
+{
+	struct fdb_bucket *vb[2], *b[2];
+	unsigned int got = 0, in[2] = { 0, 0 };
+
+	fdb_buckets(fdb, victim, vb);
+	for (uint32_t i = 2; i < 10000000 && got < 8; i++) {
+		uint64_t k = key_of(i, 0);
+
+		fdb_buckets(fdb, k, b);
+		for (int w = 0; w < 2; w++) {
+			if (b[0] == vb[w] && in[w] < 4) {
+				in[w]++;
+				keys[got++] = k;
+			}
+		}
+	}
+	return got == 8 ? 0 : -1;
+}
+
+/*
+ * A per-table random seed: MACs aimed at a victim's buckets under a
+ * known seed push it out of that table (it would flood), not out of a
+ * table with a seed of its own.
+ */
+static int
+test_seed(void)
+{
+	struct vsw_fdb_conf conf = {
+		.name = "test_fdb", .max_entries = 1024,
+		.socket_id = SOCKET_ID_ANY, .seed = 0x5eed,
+	};
+	struct vsw_fdb *known = vsw_fdb_create(&conf), *a, *b;
+	uint64_t victim = key_of(1, 0), keys[8];
+
+	conf.seed = 0;
+	a = vsw_fdb_create(&conf);
+	b = vsw_fdb_create(&conf);
+	UNIT_CHECK(known != NULL && a != NULL && b != NULL);
+	UNIT_CHECK(a->seed != 0 && a->seed != b->seed);
+	UNIT_CHECK_EQ(aim_at(known, victim, keys), 0);
+	for (int i = 0; i < 8; i++) {
+		UNIT_CHECK_EQ(vsw_fdb_learn(known, keys[i], 1, 1), VSW_FDB_NEW);
+		UNIT_CHECK_EQ(vsw_fdb_learn(a, keys[i], 1, 1), VSW_FDB_NEW);
+	}
+	UNIT_CHECK_EQ(vsw_fdb_learn(known, victim, 2, 1), VSW_FDB_FULL);
+	UNIT_CHECK_EQ(vsw_fdb_learn(a, victim, 2, 1), VSW_FDB_NEW);
+	UNIT_CHECK_EQ(vsw_fdb_lookup(a, victim), 2);
+	vsw_fdb_free(known);
+	vsw_fdb_free(a);
+	vsw_fdb_free(b);
+	return 0;
+}
+
 static int
 test_stress(void)
 {
@@ -933,6 +993,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(test_fill_random),
 	UNIT_TEST(test_dump),
 	UNIT_TEST(test_duplicate),
+	UNIT_TEST(test_seed),
 	UNIT_TEST(test_stress),
 };
 
