@@ -10,6 +10,12 @@ tools/build.sh
 echo "=== unit tests"
 meson test -C build --print-errorlogs
 
+# As a packager builds it: -Werror clean with gcc and with clang (whose
+# -Wthread-safety checks the annotated locks, lib/common/vsw_lock.h).
+echo "=== release builds (gcc, clang)"
+VSW_BUILD=build-release tools/build.sh --buildtype=release
+CC=clang VSW_BUILD=build-clang tools/build.sh --buildtype=release
+
 echo "=== unit tests under ASan+UBSan"
 VSW_BUILD=build-asan tools/build.sh -Db_sanitize=address,undefined -Dbuildtype=debug
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \

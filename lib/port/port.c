@@ -63,7 +63,7 @@ map_txqs(struct vsw_port *port, uint16_t n_pmds)
 		port->txq_of[p] = (uint8_t)(p % port->nb_txq);
 	port->tx_shared = n_pmds > port->nb_txq;
 	for (uint16_t q = 0; q < VSW_PORT_MAX_QUEUES; q++)
-		rte_spinlock_init(&port->txlock[q]);
+		vsw_spinlock_init(&port->txlock[q]);
 }
 
 /* The port layer's own keys: VLAN membership. */

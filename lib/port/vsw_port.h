@@ -19,7 +19,8 @@
 
 #include <rte_common.h>
 #include <rte_mbuf.h>
-#include <rte_spinlock.h>
+
+#include "vsw_lock.h"
 
 #define VSW_PORT_NAME_MAX 32
 #define VSW_PORT_MAX_QUEUES 8
@@ -150,7 +151,7 @@ struct vsw_port {
 	struct vsw_port_vlan vlan;
 	struct vsw_port_stats rx[VSW_PORT_MAX_QUEUES];
 	struct vsw_port_stats tx[VSW_PORT_MAX_QUEUES];
-	rte_spinlock_t txlock[VSW_PORT_MAX_QUEUES];
+	struct vsw_spinlock txlock[VSW_PORT_MAX_QUEUES];
 };
 
 /** Register a port type (drivers call this from a constructor). */
@@ -234,6 +235,33 @@ vsw_port_rx(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
 	return got;
 }
 
+/* tx_burst on queue @p q and its counters (the caller owns the queue). */
+static __rte_always_inline uint16_t
+port_tx_burst(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
+	      uint16_t n)
+{
+	uint64_t bytes = 0;
+	uint16_t sent = port->ops->tx_burst(port, q, pkts, n, &bytes);
+
+	port->tx[q].packets += sent;
+	port->tx[q].bytes += bytes;
+	port->tx[q].drops += n - sent;
+	return sent;
+}
+
+/* A tx queue other PMDs share: the same under its lock. */
+static __rte_noinline __rte_unused uint16_t
+port_tx_shared(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
+	       uint16_t n)
+{
+	bool waited = vsw_spinlock_lock(&port->txlock[q]);
+	uint16_t sent = port_tx_burst(port, q, pkts, n);
+
+	port->tx[q].contended += waited;
+	vsw_spinlock_unlock(&port->txlock[q]);
+	return sent;
+}
+
 /**
  * Send @p n packets from PMD @p pmd on that PMD's tx queue of @p port,
  * taking its lock when the queue is shared with other PMDs. Takes
@@ -244,23 +272,18 @@ vsw_port_tx(struct vsw_port *port, uint16_t pmd, struct rte_mbuf **pkts,
 	    uint16_t n)
 {
 	uint16_t q = port->txq_of[pmd];
-	uint64_t bytes = 0;
-	bool waited = false;
-	uint16_t sent;
 
-	if (unlikely(port->tx_shared) &&
-	    !rte_spinlock_trylock(&port->txlock[q])) {
-		waited = true;
-		rte_spinlock_lock(&port->txlock[q]);
-	}
-	sent = port->ops->tx_burst(port, q, pkts, n, &bytes);
-	port->tx[q].packets += sent;
-	port->tx[q].bytes += bytes;
-	port->tx[q].drops += n - sent;
-	port->tx[q].contended += waited;
 	if (unlikely(port->tx_shared))
-		rte_spinlock_unlock(&port->txlock[q]);
-	return sent;
+		return port_tx_shared(port, q, pkts, n);
+	return port_tx_burst(port, q, pkts, n);
+}
+
+static __rte_noinline __rte_unused void
+port_tx_flush_shared(struct vsw_port *port, uint16_t q)
+{
+	vsw_spinlock_lock(&port->txlock[q]);
+	port->ops->tx_flush(port, q);
+	vsw_spinlock_unlock(&port->txlock[q]);
 }
 
 /**
@@ -273,10 +296,9 @@ vsw_port_tx_flush(struct vsw_port *port, uint16_t pmd)
 	uint16_t q = port->txq_of[pmd];
 
 	if (unlikely(port->tx_shared))
-		rte_spinlock_lock(&port->txlock[q]);
-	port->ops->tx_flush(port, q);
-	if (unlikely(port->tx_shared))
-		rte_spinlock_unlock(&port->txlock[q]);
+		port_tx_flush_shared(port, q);
+	else
+		port->ops->tx_flush(port, q);
 }
 
 #endif /* VSW_PORT_H */

@@ -100,24 +100,6 @@ rx_queue_get(struct vsw_vhost_dev *dev, uint16_t txq, bool *shared)
 	return queue_get(dev, 2 * dev->rx_pairs[txq % pairs]);
 }
 
-static __rte_always_inline void
-rx_queue_lock(struct vhu_queue *q, bool shared)
-{
-	if (likely(!shared))
-		return;
-	if (!rte_spinlock_trylock(&q->tx_lock)) {
-		rte_spinlock_lock(&q->tx_lock);
-		q->tx_contended++;
-	}
-}
-
-static __rte_always_inline void
-rx_queue_unlock(struct vhu_queue *q, bool shared)
-{
-	if (unlikely(shared))
-		rte_spinlock_unlock(&q->tx_lock);
-}
-
 uint16_t
 vsw_vhost_dequeue_burst(struct vsw_vhost_dev *dev, uint16_t qp,
 			struct rte_mempool *mp, struct rte_mbuf **pkts, uint16_t n)
@@ -181,19 +163,14 @@ enqueue_slow(struct vsw_vring *vr, struct rte_mbuf *const *pkts, uint16_t n)
 	return sent;
 }
 
-uint16_t
-vsw_vhost_enqueue_burst(struct vsw_vhost_dev *dev, uint16_t txq,
-			struct rte_mbuf *const *pkts, uint16_t n, uint64_t *bytes)
+/* One burst into guest receive queue @p q, which the caller owns. */
+static __rte_always_inline uint16_t
+enqueue_run(struct vsw_vhost_dev *dev, struct vhu_queue *q,
+	    struct rte_mbuf *const *pkts, uint16_t n, uint64_t *bytes)
 {
-	bool shared = false;
-	struct vhu_queue *q = rx_queue_get(dev, txq, &shared);
-	uint64_t before, flags = 0;
+	uint64_t before = q->ring.stats.bytes, flags = 0;
 	uint16_t sent;
 
-	if (q == NULL)
-		return 0;
-	rx_queue_lock(q, shared);
-	before = q->ring.stats.bytes;
 	for (uint16_t i = 0; i < n; i++)
 		flags |= pkts[i]->ol_flags;
 	if (likely(!(flags & VSW_NET_TX_WORK)))
@@ -205,8 +182,35 @@ vsw_vhost_enqueue_burst(struct vsw_vhost_dev *dev, uint16_t txq,
 		queue_put(q);
 	else
 		queue_put_coalesced(dev, q, sent);
-	rx_queue_unlock(q, shared);
 	return sent;
+}
+
+/* The same on a receive queue two transmit queues may land on. */
+static __rte_noinline uint16_t
+enqueue_shared(struct vsw_vhost_dev *dev, struct vhu_queue *q,
+	       struct rte_mbuf *const *pkts, uint16_t n, uint64_t *bytes)
+{
+	uint16_t sent;
+
+	if (vsw_spinlock_lock(&q->tx_lock))
+		q->tx_contended++;
+	sent = enqueue_run(dev, q, pkts, n, bytes);
+	vsw_spinlock_unlock(&q->tx_lock);
+	return sent;
+}
+
+uint16_t
+vsw_vhost_enqueue_burst(struct vsw_vhost_dev *dev, uint16_t txq,
+			struct rte_mbuf *const *pkts, uint16_t n, uint64_t *bytes)
+{
+	bool shared = false;
+	struct vhu_queue *q = rx_queue_get(dev, txq, &shared);
+
+	if (q == NULL)
+		return 0;
+	if (unlikely(shared))
+		return enqueue_shared(dev, q, pkts, n, bytes);
+	return enqueue_run(dev, q, pkts, n, bytes);
 }
 
 bool
@@ -221,9 +225,13 @@ vsw_vhost_flush(struct vsw_vhost_dev *dev, uint16_t txq)
 	bool shared = false;
 	struct vhu_queue *q = rx_queue_get(dev, txq, &shared);
 
-	if (q != NULL) {
-		rx_queue_lock(q, shared);
+	if (q == NULL)
+		return;
+	if (!shared) {
 		queue_put_coalesced(dev, q, 0);
-		rx_queue_unlock(q, shared);
+		return;
 	}
+	vsw_spinlock_lock(&q->tx_lock);
+	queue_put_coalesced(dev, q, 0);
+	vsw_spinlock_unlock(&q->tx_lock);
 }

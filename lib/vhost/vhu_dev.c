@@ -770,7 +770,7 @@ vsw_vhost_create(const struct vsw_vhost_conf *conf, struct vsw_loop *loop)
 	dev->listen_fd = -1;
 	for (uint16_t i = 0; i < VHU_MAX_QUEUES; i++) {
 		dev->q[i].callfd = dev->q[i].kickfd = dev->q[i].errfd = -1;
-		rte_spinlock_init(&dev->q[i].tx_lock);
+		vsw_spinlock_init(&dev->q[i].tx_lock);
 	}
 	rc = vhu_socket_start(dev);
 	if (rc != 0) {

@@ -7,9 +7,9 @@
 #include <sys/un.h>
 
 #include <rte_log.h>
-#include <rte_spinlock.h>
 
 #include "vhu_msg.h"
+#include "vsw_lock.h"
 #include "vsw_vhost.h"
 #include "vsw_unix.h"
 #include "vsw_vring.h"
@@ -64,7 +64,7 @@ struct vhu_queue {
 	uint64_t co_first;
 	/* Guest rx when dev->tx_queues > 1 (two tx queues may land on
 	 * it): taken around each burst and flush. */
-	rte_spinlock_t tx_lock;
+	struct vsw_spinlock tx_lock;
 	uint64_t tx_contended;  /**< under tx_lock */
 	/* Control thread only. */
 	int kickfd;

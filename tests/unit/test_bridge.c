@@ -4,6 +4,7 @@
  * trunk ports (tags pushed and popped), drops by reason, MAC moves,
  * member removal, and mbuf accounting of shared (flooded) frames.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_ether.h>
@@ -151,8 +152,11 @@ frame(const struct rte_ether_addr *dst, const struct rte_ether_addr *src,
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(mp);
 	uint16_t tag = tci >= 0 ? 4 : 0;
-	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, len + tag);
+	uint8_t *p = m != NULL ?
+		     (uint8_t *)rte_pktmbuf_append(m, len + tag) : NULL;
 
+	if (p == NULL)
+		abort(); /* the pool is sized for the tests */
 	memcpy(p, dst, 6);
 	memcpy(p + 6, src, 6);
 	if (tci >= 0) {
