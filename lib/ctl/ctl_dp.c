@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_mempool.h>
+
 #include "config_priv.h"
 #include "ctl_priv.h"
 #include "vsw_dp.h"
@@ -238,6 +240,21 @@ h_pmd_stats(void *arg, json_t *params, json_t **result, char *err, size_t len)
 	return 0;
 }
 
+/* The mbuf pool: in use = out of the pool and its per-lcore caches. */
+static int
+h_mempool_show(void *arg, json_t *params, json_t **result, char *err,
+	       size_t len)
+{
+	const struct rte_mempool *mp = vsw_dp_mempool(arg);
+
+	*result = json_pack("{s:s, s:I, s:I, s:I, s:I}", "name", mp->name,
+			    "size", (json_int_t)mp->size,
+			    "cache_size", (json_int_t)mp->cache_size,
+			    "available", (json_int_t)rte_mempool_avail_count(mp),
+			    "in_use", (json_int_t)rte_mempool_in_use_count(mp));
+	return 0;
+}
+
 static int
 h_pmd_rxq_show(void *arg, json_t *params, json_t **result, char *err,
 	       size_t len)
@@ -328,6 +345,8 @@ static const struct vsw_rpc_method methods[] = {
 	  " reflect)", 2, 2, h_xconnect_add, NULL },
 	{ "xconnect-del", "xconnect-del PORT", "undo PORT's cross-connect", 1, 1,
 	  h_xconnect_del, NULL },
+	{ "mempool-show", "mempool-show", "the mbuf pool: size, available,"
+	  " in use", 0, 0, h_mempool_show, NULL },
 	{ "pmd-stats-show", "pmd-stats-show", "per PMD: rx queues, packets, busy"
 	  " and idle cycles, cycles per packet", 0, 0, h_pmd_stats, NULL },
 	{ "pmd-rxq-show", "pmd-rxq-show", "which PMD polls which rx queue, with"

@@ -95,6 +95,12 @@ vsw_dp_n_pmds(const struct vsw_dp *dp)
 	return dp->n_pmds;
 }
 
+const struct rte_mempool *
+vsw_dp_mempool(const struct vsw_dp *dp)
+{
+	return dp->mp;
+}
+
 const struct vsw_pmd *
 vsw_dp_pmd(const struct vsw_dp *dp, unsigned int i)
 {

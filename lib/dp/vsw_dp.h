@@ -46,6 +46,7 @@
 #include "vsw_pmd.h"
 #include "vsw_port.h"
 
+struct rte_mempool;
 struct vsw_dp;
 struct vsw_loop;
 
@@ -141,6 +142,8 @@ unsigned int vsw_dp_rxqs(const struct vsw_dp *dp, struct vsw_dp_rxq_info *out,
 			 unsigned int max);
 
 unsigned int vsw_dp_n_pmds(const struct vsw_dp *dp);
+/** The mbuf pool every port receives into. */
+const struct rte_mempool *vsw_dp_mempool(const struct vsw_dp *dp);
 const struct vsw_pmd *vsw_dp_pmd(const struct vsw_dp *dp, unsigned int i);
 enum vsw_pmd_assign vsw_dp_assign_mode(const struct vsw_dp *dp);
 
