@@ -56,6 +56,14 @@ dst_mac(uint32_t flow)
 	return src_mac((port + 1) % dst.nports * dst.flows + k);
 }
 
+/* a.b.c.d in host order; DPDK 22.11's RTE_IPV4 shifts an int by 24,
+ * which overflows for a >= 128 (UBSan). */
+static uint32_t
+ipv4(uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+	return a << 24 | b << 16 | c << 8 | d;
+}
+
 /* Ethernet + IPv4 + UDP of one flow at one length. */
 static void
 build_headers(uint8_t *d, uint32_t flow, uint32_t len)
@@ -72,9 +80,9 @@ build_headers(uint8_t *d, uint32_t flow, uint32_t len)
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(len - sizeof(*eth)));
 	ip->time_to_live = 64;
 	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = rte_cpu_to_be_32(RTE_IPV4(198, 18, (flow >> 8) & 0xff,
-						 flow & 0xff));
-	ip->dst_addr = rte_cpu_to_be_32(RTE_IPV4(198, 19, 0, 1));
+	ip->src_addr = rte_cpu_to_be_32(ipv4(198, 18, (flow >> 8) & 0xff,
+					     flow & 0xff));
+	ip->dst_addr = rte_cpu_to_be_32(ipv4(198, 19, 0, 1));
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	udp->src_port = rte_cpu_to_be_16((uint16_t)(1024 + flow));
 	udp->dst_port = rte_cpu_to_be_16(9);
