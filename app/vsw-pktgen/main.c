@@ -58,7 +58,10 @@ usage(FILE *f)
 "  --precision F          --search stops at (hi - lo) / hi < F (default 0.02)\n"
 "  --trial S              seconds per --search trial (default 2)\n"
 "  --json FILE            write the results as JSON\n"
-"  --progress             a line per second while running\n",
+"  --progress             a line per second while running\n"
+"  --interval S           every S seconds of the measurement, an \"interval\n"
+"                         {json}\" line on stdout: counters so far and that\n"
+"                         interval's latency percentiles (soak tests)\n",
 		PG_MAX_FLOWS, PG_BURST_MAX);
 }
 
@@ -124,6 +127,7 @@ parse_opts(int argc, char **argv, struct pg_opts *o)
 		{ "loss", 1, 0, 'l' }, { "precision", 1, 0, 'P' },
 		{ "trial", 1, 0, 't' }, { "json", 1, 0, 'j' },
 		{ "progress", 0, 0, 'g' }, { "dst-mac", 1, 0, 'D' },
+		{ "interval", 1, 0, 'i' },
 		{ "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	double v;
@@ -168,12 +172,14 @@ parse_opts(int argc, char **argv, struct pg_opts *o)
 				o->burst = (uint32_t)v;
 			break;
 		case 'r': case 'd': case 'w': case 't': case 'l': case 'P':
+		case 'i':
 			if (parse_num(name, optarg, 0, c == 'r' ? 1e9 : c == 'l' ||
 				      c == 'P' ? 1 : 1e6, &v) != 0)
 				return -1;
 			*(c == 'r' ? &o->rate : c == 'd' ? &o->duration :
 			  c == 'w' ? &o->warmup : c == 't' ? &o->trial :
-			  c == 'l' ? &o->loss : &o->precision) = v;
+			  c == 'l' ? &o->loss : c == 'i' ? &o->interval :
+			  &o->precision) = v;
 			break;
 		case 'S':
 			o->search = true;
@@ -290,7 +296,7 @@ run(const struct pg_opts *o, struct rte_mempool *mp, FILE *json)
 		else
 			pg_print_result(stdout, o->loss > 0 ? "PDR" : "NDR", &r);
 	} else {
-		if (pg_trial(o, mp, o->rate, o->duration, o->progress, &r) != 0)
+		if (pg_trial(o, mp, o->rate, o->duration, true, &r) != 0)
 			return 1;
 		pg_print_result(stdout, "result", &r);
 	}

@@ -53,6 +53,7 @@ struct pg_opts {
 	uint32_t burst;
 	const char *json;     /* write results here */
 	bool progress;
+	double interval;      /* seconds between "interval" lines; 0: none */
 	/* RFC 2544-style search for the highest rate with loss <= loss */
 	bool search;
 	double loss;          /* allowed loss fraction (0: NDR) */
@@ -119,6 +120,12 @@ void pg_stats_reset(struct pg_stats *s);
 void pg_stats_rx(struct pg_stats *s, const struct pg_probe *p, uint64_t lat_ns);
 /** Latency at quantile @p q (0..1) in nanoseconds (bucket upper bound). */
 uint64_t pg_stats_quantile(const struct pg_stats *s, double q);
+/**
+ * The latency histogram of @p now minus that of @p before into @p d
+ * (lat_n, hist, lat_max as the top bucket's bound): an interval's.
+ */
+void pg_stats_hist_delta(const struct pg_stats *now,
+			 const struct pg_stats *before, struct pg_stats *d);
 
 /* run.c: one trial at a rate */
 struct pg_result {
@@ -131,8 +138,9 @@ struct pg_result {
 	double lat_avg;
 };
 
+/* measured: the trial that counts (--progress and --interval lines) */
 int pg_trial(const struct pg_opts *o, struct rte_mempool *mp, double rate,
-	     double seconds, bool progress, struct pg_result *r);
+	     double seconds, bool measured, struct pg_result *r);
 void pg_loopback(const struct pg_opts *o);
 
 /* search.c: @return 0 (best filled), 1 (no rate passed), -1 (stopped) */

@@ -15,6 +15,7 @@
 #define DRAIN_MS 200
 
 static struct pg_stats st;
+static struct pg_stats at_interval; /* st at the last "interval" line */
 static uint64_t next_seq[PG_MAX_FLOWS];
 
 /* Send up to @p want probes on port number @p pi (its n-th onwards).
@@ -93,14 +94,49 @@ progress(double t, uint64_t tx, uint64_t rx, uint64_t *last_tx,
 	*last_rx = rx;
 }
 
-static void
-fill_result(const struct pg_opts *o, double rate, double secs,
-	    struct pg_result *r)
+static uint64_t
+sent_total(const struct pg_opts *o)
 {
 	uint64_t sent = 0;
 
 	for (uint32_t f = 0; f < o->flows * o->nports; f++)
 		sent += st.sent_per_flow[f];
+	return sent;
+}
+
+/*
+ * One "interval {json}" line on stdout: the counters so far, "missing"
+ * (sent minus distinct probes back: in flight or lost, final only at the
+ * end) and the latency of this interval alone.
+ */
+static void
+interval_line(const struct pg_opts *o, double t)
+{
+	static struct pg_stats d;
+	uint64_t sent = sent_total(o);
+
+	pg_stats_hist_delta(&st, &at_interval, &d);
+	printf("interval {\"t\": %.1f, \"tx_packets\": %" PRIu64
+	       ", \"rx_probes\": %" PRIu64 ", \"missing\": %" PRIu64
+	       ", \"reordered\": %" PRIu64 ", \"duplicates\": %" PRIu64
+	       ", \"lat_p50_ns\": %" PRIu64 ", \"lat_p99_ns\": %" PRIu64
+	       ", \"lat_p999_ns\": %" PRIu64 ", \"lat_max_ns\": %" PRIu64 "}\n",
+	       t, st.tx_packets, st.rx_probes,
+	       sent > st.rx_probes ? sent - st.rx_probes : 0, st.reordered,
+	       st.duplicates, pg_stats_quantile(&d, 0.5),
+	       pg_stats_quantile(&d, 0.99), pg_stats_quantile(&d, 0.999),
+	       d.lat_max);
+	fflush(stdout);
+	memcpy(at_interval.hist, st.hist, sizeof(st.hist));
+	at_interval.lat_n = st.lat_n;
+}
+
+static void
+fill_result(const struct pg_opts *o, double rate, double secs,
+	    struct pg_result *r)
+{
+	uint64_t sent = sent_total(o);
+
 	memset(r, 0, sizeof(*r));
 	r->rate_asked = rate;
 	r->seconds = secs;
@@ -141,18 +177,21 @@ drain(const struct pg_opts *o, uint64_t hz, unsigned int ms, bool count)
 
 int
 pg_trial(const struct pg_opts *o, struct rte_mempool *mp, double rate,
-	 double seconds, bool show, struct pg_result *r)
+	 double seconds, bool measured, struct pg_result *r)
 {
 	uint64_t hz = rte_get_tsc_hz(), start, end, n[PG_MAX_PORTS] = { 0 };
-	uint64_t next_show;
+	uint64_t next_show, next_iv, iv = (uint64_t)(o->interval * (double)hz);
 	uint64_t last_tx = 0, last_rx = 0;
 	bool tx = o->mode != PG_RXONLY;
+	bool show = measured && o->progress, intervals = measured && iv > 0;
 
 	pg_stats_reset(&st);
+	pg_stats_reset(&at_interval);
 	memset(next_seq, 0, sizeof(next_seq));
 	start = rte_rdtsc();
 	end = start + (uint64_t)(seconds * (double)hz);
 	next_show = start + hz;
+	next_iv = start + iv;
 	while (!pg_quit) {
 		uint64_t now = rte_rdtsc();
 
@@ -183,6 +222,10 @@ pg_trial(const struct pg_opts *o, struct rte_mempool *mp, double rate,
 			progress((double)(now - start) / (double)hz, st.tx_packets,
 				 st.rx_packets, &last_tx, &last_rx, 1.0);
 			next_show += hz;
+		}
+		if (intervals && now >= next_iv) {
+			interval_line(o, (double)(now - start) / (double)hz);
+			next_iv += iv;
 		}
 	}
 	if (o->mode != PG_TXONLY)

@@ -109,3 +109,18 @@ pg_stats_quantile(const struct pg_stats *s, double q)
 	}
 	return s->lat_max;
 }
+
+void
+pg_stats_hist_delta(const struct pg_stats *now, const struct pg_stats *before,
+		    struct pg_stats *d)
+{
+	unsigned int top = 0;
+
+	d->lat_n = now->lat_n - before->lat_n;
+	for (unsigned int b = 0; b < PG_HIST_BUCKETS; b++) {
+		d->hist[b] = now->hist[b] - before->hist[b];
+		if (d->hist[b] != 0)
+			top = b;
+	}
+	d->lat_max = d->lat_n != 0 ? bucket_top(top) : 0;
+}

@@ -61,3 +61,21 @@ def test_loopback_runs(workdir, dpdk_env):
     doc = json.load(open(os.path.join(out, "loopback-split.json")))
     assert {r["backend"] for r in doc["runs"]} == {"vsw", "dpdk-vhost", "ovs-flows"}
     assert all(r["mpps"] > 0.1 for r in doc["runs"])
+
+
+@pytest.mark.deadline(120)
+def test_soak_runs(workdir, dpdk_env):
+    """perf/soak.py for six seconds at a given rate (the real one is an
+    hour at half the no-drop rate): samples and the final verdict."""
+    out = os.path.join(workdir, "res")
+    p = subprocess.run(["/usr/bin/python3", str(vswlib.REPO / "perf" / "soak.py"),
+                        "--minutes", "0.1", "--interval", "2", "--rate", "20000",
+                        "--out", out], capture_output=True, text=True, timeout=100,
+                       env=dict(os.environ, VSW_BUILD=str(vswlib.build_dir())))
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    doc = json.load(open(os.path.join(out, "soak.json")))
+    assert len(doc["samples"]) >= 2, doc
+    s = doc["samples"][-1]
+    assert s["tx_packets"] > 0 and s["vswd_rss_kib"] > 0 and s["mbufs_in_use"] >= 0, s
+    assert doc["final"]["tx_packets"] > 0
+    assert "| t (s) |" in open(os.path.join(out, "soak.md")).read()
