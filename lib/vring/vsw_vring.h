@@ -277,6 +277,18 @@ int vsw_vring_init(struct vsw_vring *vr, const struct vsw_vring_config *cfg);
 void vsw_vring_disable_kicks(struct vsw_vring *vr);
 
 /**
+ * Ask the driver to kick for the next buffer it makes available (a device
+ * that sleeps until a doorbell): split, clear VRING_USED_F_NO_NOTIFY and
+ * with EVENT_IDX put avail_event at the next entry to consume; packed,
+ * device event suppression ENABLE. Then, after a full fence, look again:
+ * a buffer made available before the driver could see the request gets
+ * no kick.
+ * @return true when a buffer is available already: process it rather
+ * than wait for a kick.
+ */
+bool vsw_vring_enable_kicks(struct vsw_vring *vr);
+
+/**
  * Dequeue up to @p n (<= VSW_VRING_BURST) packets the driver offered on
  * this (guest tx) ring into mbufs from @p mp; packets larger than one mbuf
  * become chains. With tx_offloads the virtio-net header becomes mbuf
