@@ -922,6 +922,16 @@ vring_packed_disable_kicks(struct vsw_vring *vr)
 }
 
 bool
+vring_packed_pending(const struct vsw_vring *vr)
+{
+	struct pos p = avail_pos(vr);
+
+	/* Acquire: pairs with the driver's store of the head's flags. */
+	return desc_avail(__atomic_load_n(&vr->desc_packed[p.idx].flags,
+					  __ATOMIC_ACQUIRE), p.wrap);
+}
+
+bool
 vring_packed_enable_kicks(struct vsw_vring *vr)
 {
 	struct pos p = avail_pos(vr);

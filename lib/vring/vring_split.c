@@ -647,6 +647,18 @@ vsw_vring_disable_kicks(struct vsw_vring *vr)
 }
 
 bool
+vsw_vring_pending(const struct vsw_vring *vr)
+{
+	if (ring_is_broken(vr))
+		return false;
+	if (vr->flags & VSW_VRING_F_PACKED)
+		return vring_packed_pending(vr);
+	/* Acquire: as avail_count(), the entries below idx are visible. */
+	return __atomic_load_n(&vr->avail->idx, __ATOMIC_ACQUIRE) !=
+	       vr->last_avail_idx;
+}
+
+bool
 vsw_vring_enable_kicks(struct vsw_vring *vr)
 {
 	uint16_t f;

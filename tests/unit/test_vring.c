@@ -1233,6 +1233,7 @@ test_enable_kicks(void)
 {
 	struct mock *m = mock_new(16, F_EVT, 12);
 	uint16_t *avail_event = (uint16_t *)&m->used->ring[m->size];
+	struct rte_mbuf *pkts[1];
 	uint8_t data[64];
 
 	pattern(data, sizeof(data), 3);
@@ -1244,9 +1245,14 @@ test_enable_kicks(void)
 	/* the driver adding entry 5 is asked to kick */
 	UNIT_CHECK(vring_need_event(*avail_event, 6, 5));
 	/* a buffer already there: process it, no kick will come */
+	UNIT_CHECK(!vsw_vring_pending(&m->vr));
 	post_tx1(m, data, sizeof(data));
 	kick(m);
+	UNIT_CHECK(vsw_vring_pending(&m->vr));
 	UNIT_CHECK(vsw_vring_enable_kicks(&m->vr));
+	UNIT_CHECK_EQ(vsw_vring_dequeue_burst(&m->vr, g_pool, pkts, 1), 1);
+	UNIT_CHECK(!vsw_vring_pending(&m->vr));
+	free_pkts(pkts, 1);
 	mock_free(m);
 	return 0;
 }

@@ -1602,9 +1602,12 @@ test_enable_kicks(void)
 	vsw_vring_disable_kicks(&m->vr);
 	UNIT_CHECK(!vsw_vring_enable_kicks(&m->vr));
 	UNIT_CHECK_EQ(m->dev->flags, VRING_PACKED_EVENT_FLAG_ENABLE);
+	UNIT_CHECK(!vsw_vring_pending(&m->vr));
 	post_tx1(m, data, sizeof(data));
+	UNIT_CHECK(vsw_vring_pending(&m->vr));
 	UNIT_CHECK(vsw_vring_enable_kicks(&m->vr));
 	UNIT_CHECK_EQ(vsw_vring_dequeue_burst(&m->vr, g_pool, pkts, 2), 1);
+	UNIT_CHECK(!vsw_vring_pending(&m->vr));
 	UNIT_CHECK_EQ(pkt_eq(pkts[0], data, sizeof(data)), 0);
 	free_pkts(pkts, 1);
 	UNIT_CHECK(!vsw_vring_enable_kicks(&m->vr));
