@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_launch.h>
@@ -127,6 +128,8 @@ poll_list(struct vsw_pmd *pmd, const struct vsw_pmd_plist *pl, uint64_t *t)
 	return total;
 }
 
+#define PMD_IDLE_SLEEP_US 200
+
 static int
 pmd_main(void *arg)
 {
@@ -158,6 +161,11 @@ pmd_main(void *arg)
 		/* Between bursts: no list entry, port or buffered packet is
 		 * held. */
 		rte_rcu_qsbr_quiescent(pmd->qsbr, pmd->id);
+		/* Nothing to poll (every port parked on a vDPA device, or
+		 * none yet): give the core away, as OVS's PMDs block; a new
+		 * list is seen within the sleep. */
+		if (pl == NULL || (pl->n_rxq == 0 && pl->n_flush == 0))
+			usleep(PMD_IDLE_SLEEP_US);
 	}
 	rte_rcu_qsbr_thread_offline(pmd->qsbr, pmd->id);
 	return 0;
