@@ -688,7 +688,8 @@ vhu_dev_tick(struct vsw_vhost_dev *dev)
 		struct vhu_queue *q = &dev->q[i];
 		const char *fd = NULL;
 
-		count_kicks(q);
+		if (!q->offloaded) /* the device drains its kick fds */
+			count_kicks(q);
 		if (__atomic_load_n(&q->call_blocked, __ATOMIC_RELAXED))
 			fd = "call";
 		else if (report_broken(dev, i, q) != 0)
