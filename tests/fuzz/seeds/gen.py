@@ -12,6 +12,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import net  # noqa: E402
 import vring  # noqa: E402
 
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "corpus")
@@ -19,6 +20,7 @@ CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "corpus"
 TARGETS = {
     "fuzz_vring_split": vring.split_seeds,
     "fuzz_vring_packed": vring.packed_seeds,
+    "fuzz_net": net.seeds,
 }
 
 
