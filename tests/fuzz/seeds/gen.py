@@ -12,6 +12,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import bridge  # noqa: E402
 import net  # noqa: E402
 import vring  # noqa: E402
 
@@ -21,6 +22,7 @@ TARGETS = {
     "fuzz_vring_split": vring.split_seeds,
     "fuzz_vring_packed": vring.packed_seeds,
     "fuzz_net": net.seeds,
+    "fuzz_bridge": bridge.seeds,
 }
 
 
