@@ -14,6 +14,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bridge  # noqa: E402
 import net  # noqa: E402
+import rpc  # noqa: E402
 import vring  # noqa: E402
 
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "corpus")
@@ -23,6 +24,7 @@ TARGETS = {
     "fuzz_vring_packed": vring.packed_seeds,
     "fuzz_net": net.seeds,
     "fuzz_bridge": bridge.seeds,
+    "fuzz_rpc": rpc.seeds,
 }
 
 
