@@ -13,6 +13,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import bridge  # noqa: E402
+import config  # noqa: E402
 import net  # noqa: E402
 import rpc  # noqa: E402
 import vring  # noqa: E402
@@ -25,6 +26,7 @@ TARGETS = {
     "fuzz_net": net.seeds,
     "fuzz_bridge": bridge.seeds,
     "fuzz_rpc": rpc.seeds,
+    "fuzz_config": config.seeds,
 }
 
 
