@@ -16,6 +16,7 @@ import bridge  # noqa: E402
 import config  # noqa: E402
 import net  # noqa: E402
 import rpc  # noqa: E402
+import vhu  # noqa: E402
 import vring  # noqa: E402
 
 CORPUS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "corpus")
@@ -27,6 +28,7 @@ TARGETS = {
     "fuzz_bridge": bridge.seeds,
     "fuzz_rpc": rpc.seeds,
     "fuzz_config": config.seeds,
+    "fuzz_vhu_msg": vhu.seeds,
 }
 
 
