@@ -254,6 +254,7 @@ message(struct fm *m)
 	if (how & 0x02) {
 		msg.hdr.flags = fz_u32(&m->in);
 		msg.hdr.size = fz_u32(&m->in);
+		m->fe.desync |= msg.hdr.size != len;
 	}
 	memset(&msg.p, 0, sizeof(msg.p));
 	fz_bytes(&m->in, &msg.p, len);
