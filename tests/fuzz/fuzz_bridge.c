@@ -24,6 +24,7 @@
 
 #include "bridge_model.h"
 #include "fuzz_dpdk.h"
+#include "mock_port.h"
 #include "vsw_bridge.h"
 #include "vsw_fdb.h"
 #include "vsw_pmd.h"
@@ -31,16 +32,9 @@
 
 #define POOL_N 4095
 #define MAX_PORTS 8
-#define MAX_CAP 256
 #define MAX_STATICS 16
 #define MAX_OPS 64
 #define NOW0 1000
-
-/* A port that keeps what it is given to send. */
-struct mock {
-	unsigned int n;
-	struct rte_mbuf *cap[MAX_CAP];
-};
 
 struct fb {
 	struct fz in;
@@ -68,67 +62,6 @@ static const uint8_t macs[8][6] = {
 	{ 2, 0, 0, 0, 0, 4 }, { 2, 0, 0, 0, 0, 5 },
 	{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, { 1, 0, 0x5e, 0, 0, 1 },
 	{ 0, 0, 0, 0, 0, 0 },
-};
-
-static int
-mock_create(struct vsw_port *port, struct vsw_port_args *args,
-	    const struct vsw_port_env *env, char *err, size_t errlen)
-{
-	port->priv = calloc(1, sizeof(struct mock));
-	port->nb_rxq = 1;
-	port->nb_txq = 1;
-	return port->priv ? 0 : -ENOMEM;
-}
-
-static void
-mock_drain(struct vsw_port *port)
-{
-	struct mock *mk = port->priv;
-
-	rte_pktmbuf_free_bulk(mk->cap, mk->n);
-	mk->n = 0;
-}
-
-static void
-mock_destroy(struct vsw_port *port)
-{
-	mock_drain(port);
-	free(port->priv);
-}
-
-static uint16_t
-mock_rx(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts, uint16_t n)
-{
-	return 0;
-}
-
-static uint16_t
-mock_tx(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts, uint16_t n,
-	uint64_t *bytes)
-{
-	struct mock *mk = port->priv;
-
-	for (uint16_t i = 0; i < n; i++) {
-		*bytes += pkts[i]->pkt_len;
-		FZ_CHECK(mk->n < MAX_CAP);
-		mk->cap[mk->n++] = pkts[i];
-	}
-	return n;
-}
-
-static void
-mock_describe(const struct vsw_port *port, char *buf, size_t len)
-{
-	snprintf(buf, len, "fuzz mock");
-}
-
-static const struct vsw_port_ops mock_ops = {
-	.type = "fzmock",
-	.create = mock_create,
-	.destroy = mock_destroy,
-	.rx_burst = mock_rx,
-	.tx_burst = mock_tx,
-	.describe = mock_describe,
 };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
