@@ -9,6 +9,7 @@ PACKAGES=(
 	python3-pytest python3-scapy iproute2 procps ethtool iputils-ping iperf3
 	qemu-system-x86
 	python3-matplotlib openvswitch-switch-dpdk
+	clang libclang-rt-14-dev
 )
 
 missing=()

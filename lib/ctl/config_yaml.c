@@ -6,6 +6,7 @@
 
 #include <yaml.h>
 
+#include "config_priv.h"
 #include "vsw_config.h"
 
 struct yctx {
@@ -170,7 +171,7 @@ load_bridge_body(struct yctx *y, struct vsw_config_bridge *b, yaml_node_t *v)
 static int
 load_bridges(struct yctx *y, yaml_node_t *map)
 {
-	char origin[300];
+	char origin[300], what[160];
 
 	if (map->type != YAML_MAPPING_NODE)
 		return yerr(y, map, "'bridges' must map bridge names to ports");
@@ -181,6 +182,14 @@ load_bridges(struct yctx *y, yaml_node_t *map)
 
 		if (scalar(k) == NULL)
 			return yerr(y, k, "bridge names are strings");
+		/* Before add_bridge, which reads "NAME=PORT,..." (--bridge):
+		 * a key with '=' would name another bridge than the key. */
+		if (!vsw_config_valid_name(scalar(k), strlen(scalar(k)))) {
+			snprintf(what, sizeof(what), "bridge name '%.64s' must be 1-%d"
+				 " characters of [A-Za-z0-9._-]", scalar(k),
+				 VSW_CONFIG_NAME_MAX - 1);
+			return yerr(y, k, what);
+		}
 		where(y, k, origin, sizeof(origin));
 		if (vsw_config_add_bridge(y->cfg, scalar(k), origin, y->err,
 					  y->errlen) != 0 ||

@@ -31,6 +31,45 @@ chain_write(struct rte_mbuf *m, uint32_t off, const uint8_t *src, uint32_t n)
 	}
 }
 
+/*
+ * Ones' complement sum of [@p off, @p off + @p len) of chain @p m, into
+ * *@p sum. @return 0, or -1 when the chain is shorter.
+ *
+ * Not DPDK's rte_raw_cksum_mbuf(): in 22.11 (and in later releases'
+ * rte_cksum.h) it truncates a segment's unreduced 32-bit sum to 16 bits
+ * before byte-swapping it when the segment starts at an odd offset of
+ * the range, dropping the segment's carries (found by tests/fuzz/fuzz_net).
+ * Each segment's sum is reduced here first.
+ */
+static int
+chain_sum(const struct rte_mbuf *m, uint32_t off, uint32_t len, uint16_t *sum)
+{
+	uint32_t acc = 0, done = 0;
+
+	while (m != NULL && off >= m->data_len) {
+		off -= m->data_len;
+		m = m->next;
+	}
+	while (done < len) {
+		uint32_t k, s;
+
+		if (m == NULL)
+			return -1;
+		k = RTE_MIN((uint32_t)m->data_len - off, len - done);
+		s = rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, off), k);
+		/* A segment starting at an odd offset of the range has its
+		 * bytes in the other halves of the 16-bit words. */
+		acc += (done & 1) ? rte_bswap16((uint16_t)s) : s;
+		done += k;
+		off = 0;
+		m = m->next;
+	}
+	while (acc > 0xffff)
+		acc = (acc & 0xffff) + (acc >> 16);
+	*sum = (uint16_t)acc;
+	return 0;
+}
+
 int
 vsw_net_csum_at(struct rte_mbuf *m, uint32_t start, uint32_t field)
 {
@@ -38,7 +77,7 @@ vsw_net_csum_at(struct rte_mbuf *m, uint32_t start, uint32_t field)
 
 	if (start > m->pkt_len || field > m->pkt_len - 2 || m->pkt_len < 2)
 		return -VSW_NET_E_CSUM_RANGE;
-	if (rte_raw_cksum_mbuf(m, start, m->pkt_len - start, &sum) != 0)
+	if (chain_sum(m, start, m->pkt_len - start, &sum) != 0)
 		return -VSW_NET_E_CSUM_RANGE;
 	sum = (uint16_t)~sum;
 	if (sum == 0)

@@ -4,7 +4,7 @@ vsw-pktgen guest on another port must lose, reorder and duplicate
 nothing meanwhile, and vswd must end with the file descriptors, guest
 memory mappings and mbufs it started with.
 
-VSW_STORM_ROUNDS sets the rounds (default 10, what CI runs); the long
+VSW_STORM_ROUNDS sets the rounds (default 10; CI runs 4); the long
 storm is `VSW_STORM_ROUNDS=100 /usr/bin/python3 -m pytest
 tests/integration/test_storm.py` (docs/testing.md).
 """

@@ -342,6 +342,10 @@ test_bridges_yaml(void)
 		{ "bridges:\n  br0: {ports: [[a]]}\n", "t.yaml:2" },
 		{ "pmd-cores: [1, x]\n", "t.yaml:1" },
 		{ "rxq-assign: [cycles]\n", "t.yaml:1" },
+		/* a name with '=' (--bridge's separator) is no bridge name:
+		 * it used to crash (found by fuzz_config) */
+		{ "bridges:\n  br=a: [a]\n", "t.yaml:2: bridge name 'br=a'" },
+		{ "bridges:\n  \"\": [a]\n", "t.yaml:2: bridge name ''" },
 	};
 
 	vsw_config_init(&cfg);
