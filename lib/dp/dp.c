@@ -543,12 +543,18 @@ vsw_dp_destroy(struct vsw_dp *dp)
 	for (unsigned int i = 0; i < dp->n_pmds; i++)
 		vsw_pmd_plist_free(vsw_pmd_publish(&dp->pmds[i], NULL));
 	for (unsigned int i = 0; i < VSW_PORT_MAX; i++) {
-		if (dp->ports[i] == NULL)
-			continue;
-		if (dp->ports[i]->bridge != NULL)
+		if (dp->ports[i] != NULL && dp->ports[i]->bridge != NULL)
 			vsw_bridge_port_del(dp->ports[i]->bridge, dp->ports[i]->port);
-		vsw_port_destroy(dp->ports[i]->port);
-		free(dp->ports[i]);
+	}
+	/* Owners destroy their companions (the driver's); then the rest. */
+	for (unsigned int i = 0; i < VSW_PORT_MAX; i++) {
+		struct dp_port *dpp = dp->ports[i];
+
+		if (dpp == NULL || dpp->owner != NULL)
+			continue;
+		vsw_port_destroy(dpp->port);
+		free(dpp->companion);
+		free(dpp);
 	}
 	for (unsigned int i = 0; i < dp->n_bridges; i++)
 		vsw_bridge_destroy(dp->bridges[i]);

@@ -33,6 +33,7 @@
 
 struct rte_rcu_qsbr;
 struct vsw_port;
+struct vsw_port_stats;
 struct vsw_loop;
 
 /** Key=value pairs of a port spec, each marked when a driver reads it. */
@@ -137,6 +138,14 @@ struct vsw_port_ops {
 	int (*offload)(struct vsw_port *port, bool on, char *err, size_t errlen);
 	/** Optional: is the link up now? Control thread. */
 	bool (*link_up)(const struct vsw_port *port);
+	/**
+	 * Optional: counters of a data path that is not the PMDs' (a vDPA
+	 * device's queues), added to the port's in vsw_port_stats_sum():
+	 * @p rx what the port received (the guest sent), @p tx what it sent.
+	 * Control thread; the device may be writing them.
+	 */
+	void (*device_stats)(const struct vsw_port *port,
+			     struct vsw_port_stats *rx, struct vsw_port_stats *tx);
 };
 
 /**
@@ -224,7 +233,7 @@ int vsw_port_vlan_parse(struct vsw_port_vlan *v, const char *vlan,
 /** "vlan=10", "trunk=10,20-29" or "" (all VLANs) into @p buf. */
 void vsw_port_vlan_format(const struct vsw_port_vlan *v, char *buf, size_t len);
 
-/** Sum of the per-queue counters. */
+/** Sum of the per-queue counters, and of the device's (ops->device_stats). */
 void vsw_port_stats_sum(const struct vsw_port *port,
 			struct vsw_port_stats *rx, struct vsw_port_stats *tx);
 

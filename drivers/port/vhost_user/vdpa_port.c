@@ -271,6 +271,24 @@ vdpa_print_stats(const struct vsw_port *port, FILE *f)
 	}
 }
 
+/* Even virtqueues are the guest's receive queues: what the port sends. */
+static void
+vdpa_device_stats(const struct vsw_port *port, struct vsw_port_stats *rx,
+		  struct vsw_port_stats *tx)
+{
+	const struct vdpa_port *vp = port->priv;
+
+	for (uint16_t q = 0; q < 2 * vp->vu.queue_pairs; q++) {
+		struct vsw_port_stats *s = q % 2 ? rx : tx;
+		struct vsw_vdpa_qstats st;
+
+		vp->dev->ops->queue_stats(vp->dev, q, &st);
+		s->packets += st.packets;
+		s->bytes += st.bytes;
+		s->drops += st.drops;
+	}
+}
+
 static const struct vsw_port_ops vdpa_ops = {
 	.type = "vdpa",
 	.create = vdpa_create,
@@ -282,6 +300,7 @@ static const struct vsw_port_ops vdpa_ops = {
 	.print_stats = vdpa_print_stats,
 	.companion = vdpa_companion,
 	.offload = vdpa_offload,
+	.device_stats = vdpa_device_stats,
 };
 
 RTE_INIT(vdpa_port_register)

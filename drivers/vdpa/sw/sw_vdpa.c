@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/sysinfo.h>
 #include <unistd.h>
@@ -123,6 +124,7 @@ sw_create(struct vsw_vdpa_dev *dev, const struct vsw_vdpa_conf *conf,
 	sw->queue_pairs = conf->queue_pairs;
 	sw->wire = conf->wire;
 	sw->bell_fd = -1;
+	sw->wake_fd = -1;
 	for (uint16_t q = 0; q < VSW_VDPA_MAX_QUEUES; q++)
 		sw->q[q].kickfd = sw->q[q].callfd = -1;
 	if (parse_cpu(conf->args, &sw->cpu, err, errlen) != 0)
@@ -134,12 +136,19 @@ sw_create(struct vsw_vdpa_dev *dev, const struct vsw_vdpa_conf *conf,
 		snprintf(err, errlen, "mbuf pool: %s", rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
+	sw->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (sw->wake_fd < 0) {
+		snprintf(err, errlen, "eventfd: %s", strerror(errno));
+		goto err_free;
+	}
 	if (doorbells_create(sw, 2 * sw->queue_pairs, err, errlen) != 0 ||
 	    thread_start(sw, err, errlen) != 0)
 		goto err_free;
 	return 0;
 
 err_free:
+	if (sw->wake_fd >= 0)
+		close(sw->wake_fd);
 	if (sw->bells != NULL)
 		munmap(sw->bells, sw->page * 2 * sw->queue_pairs);
 	if (sw->bell_fd >= 0)
@@ -154,7 +163,9 @@ sw_destroy(struct vsw_vdpa_dev *dev)
 	struct sw_vdpa *sw = sw_of(dev);
 
 	__atomic_store_n(&sw->quit, true, __ATOMIC_RELEASE);
+	sw_vdpa_wake(sw);
 	pthread_join(sw->thread, NULL);
+	close(sw->wake_fd);
 	munmap(sw->bells, sw->page * 2 * sw->queue_pairs);
 	close(sw->bell_fd);
 	rte_mempool_free(sw->mp);
@@ -239,6 +250,7 @@ sw_queue_start(struct vsw_vdpa_dev *dev, uint16_t qi,
 	q->doorbell_mapped = r->doorbell_mapped;
 	/* Release: the ring and fds above before the thread sees run. */
 	__atomic_store_n(&q->run, true, __ATOMIC_RELEASE);
+	sw_vdpa_wake(sw);
 	return 0;
 }
 

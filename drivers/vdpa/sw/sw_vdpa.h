@@ -51,6 +51,7 @@ struct sw_vdpa {
 	uint8_t *bells;
 	size_t page;
 	int cpu;                 /* the device thread's, -1: any */
+	int wake_fd;             /* eventfd: a queue to run, or quit */
 	pthread_t thread;
 	bool quit;
 	uint64_t loops;          /* device thread iterations (release) */
@@ -61,6 +62,8 @@ struct sw_vdpa {
 
 /* sw_vdpa_run.c: the device thread. */
 void *sw_vdpa_main(void *arg);
+/** Wake the device thread (blocked with no queue to run). */
+void sw_vdpa_wake(struct sw_vdpa *sw);
 /** Wait until the device thread has finished two more loops. */
 void sw_vdpa_quiesce(struct sw_vdpa *sw);
 

@@ -12,7 +12,9 @@
  * nothing (the doorbell page mapped into it).
  */
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -23,6 +25,17 @@
 #include "vsw_port.h"
 
 #define SW_BURST 32
+/*
+ * Sharing a core (on a 2-core host, the PMD's, where front-ends' and
+ * tools' threads run too): with queues to run, the device polls like a
+ * PMD, and after SW_IDLE_LOOPS loops that moved nothing it yields the
+ * core between looks (sched_yield: no sleep, no latency added); with no
+ * queue to run it blocks on wake_fd until one is handed to it. It never
+ * naps in short sleeps: a vswd thread waking thousands of times a second
+ * next to a busy one was seen here to starve other processes' threads on
+ * that core (autogrouped scheduling).
+ */
+#define SW_IDLE_LOOPS 1024
 
 /* Interrupt the guest if it asked for it. */
 static void
@@ -47,7 +60,7 @@ doorbell(struct sw_vdpa *sw, uint16_t qi, struct sw_queue *q)
 	q->doorbells++;
 }
 
-/* Guest transmit queue of pair @p p into wire queue @p p. */
+/* Guest transmit queue of pair @p p into the wire's queue p (modulo). */
 static unsigned int
 guest_tx(struct sw_vdpa *sw, uint16_t p, struct sw_queue *q)
 {
@@ -59,8 +72,9 @@ guest_tx(struct sw_vdpa *sw, uint16_t p, struct sw_queue *q)
 	if (n == 0)
 		return 0;
 	/* The wire's driver takes every mbuf (offloads it cannot do it
-	 * finishes in software, lib/net). */
-	sent = vsw_port_tx_queue(sw->wire, p, pkts, n);
+	 * finishes in software, lib/net). It may have fewer tx queues than
+	 * we have pairs (one per PMD): one thread, so sharing is safe. */
+	sent = vsw_port_tx_queue(sw->wire, p % sw->wire->nb_txq, pkts, n);
 	q->drops += n - sent;
 	return n;
 }
@@ -122,11 +136,24 @@ run_once(struct sw_vdpa *sw, bool *any)
 	return moved;
 }
 
+/* No queue to run: block until one is handed over (or quit). */
+static void
+wait_for_queue(struct sw_vdpa *sw)
+{
+	struct pollfd p = { .fd = sw->wake_fd, .events = POLLIN };
+	eventfd_t n;
+
+	if (poll(&p, 1, 1000) == 1)
+		eventfd_read(sw->wake_fd, &n);
+}
+
 void *
 sw_vdpa_main(void *arg)
 {
 	struct sw_vdpa *sw = arg;
 	uint64_t hz = rte_get_tsc_hz(), next_kicks = 0;
+
+	unsigned int idle = 0;
 
 	while (!__atomic_load_n(&sw->quit, __ATOMIC_ACQUIRE)) {
 		uint64_t t0 = rte_rdtsc();
@@ -144,10 +171,19 @@ sw_vdpa_main(void *arg)
 		/* Release: every access to the rings of this loop happens
 		 * before the control thread sees the count (quiesce). */
 		__atomic_store_n(&sw->loops, sw->loops + 1, __ATOMIC_RELEASE);
+		idle = moved != 0 ? 0 : idle + 1;
 		if (!any)
-			usleep(1000); /* no queue to run: an idle device */
+			wait_for_queue(sw);
+		else if (idle > SW_IDLE_LOOPS)
+			sched_yield();
 	}
 	return NULL;
+}
+
+void
+sw_vdpa_wake(struct sw_vdpa *sw)
+{
+	eventfd_write(sw->wake_fd, 1);
 }
 
 void
@@ -155,9 +191,10 @@ sw_vdpa_quiesce(struct sw_vdpa *sw)
 {
 	uint64_t start = __atomic_load_n(&sw->loops, __ATOMIC_ACQUIRE);
 
+	sw_vdpa_wake(sw); /* a blocked thread loops at once */
 	/* Two loops: the one running when run was cleared may have read it
-	 * set; the next one has not. The thread never blocks for long (a
-	 * guarded call at most 20 ms, an idle sleep 1 ms). */
+	 * set; the next one has not. The thread never blocks for long: a
+	 * guarded call 20 ms at most, wait_for_queue() is woken above. */
 	while (__atomic_load_n(&sw->loops, __ATOMIC_ACQUIRE) < start + 2)
 		usleep(20);
 }
