@@ -5,8 +5,8 @@
 # Linux guests.
 #
 # The integration suite runs once, each test against one build of vswd:
-# the hostile-front-end, hardening, cross-connect and bridge tests against
-# the sanitizer build (the same code, checked harder), the rest (peer
+# the hostile-front-end, hardening, cross-connect, bridge and vDPA tests
+# against the sanitizer build (the same code, checked harder), the rest (peer
 # comparisons against DPDK's vhost, throughput smoke, control, ethdev,
 # storms, perf tools) against the gcc release build. Storms run a few
 # rounds here; the long versions are commands of their own
@@ -43,12 +43,13 @@ IT=tests/integration
 echo "=== integration tests against vswd under ASan+UBSan"
 VSW_BUILD=build-fuzz /usr/bin/python3 -m pytest --backend vswd --durations=10 \
 	$IT/test_hostile.py $IT/test_hardening.py $IT/test_xconnect.py $IT/test_bridge.py \
-	-k "not throughput_smoke" "$@"
+	$IT/test_vdpa.py -k "not throughput_smoke" "$@"
 echo "=== integration tests against the release build"
 /usr/bin/python3 -m pytest $IT --durations=10 \
 	--ignore=$IT/test_hostile.py --ignore=$IT/test_hardening.py \
-	--ignore=$IT/test_xconnect.py --ignore=$IT/test_bridge.py "$@"
+	--ignore=$IT/test_xconnect.py --ignore=$IT/test_bridge.py \
+	--ignore=$IT/test_vdpa.py "$@"
 /usr/bin/python3 -m pytest $IT/test_xconnect.py \
 	-k "dpdk-vhost or throughput_smoke" "$@"
-echo "=== guest tests (two Linux guests under QEMU)"
+echo "=== guest tests (Linux guests under QEMU)"
 exec /usr/bin/python3 -m pytest tests/guest --durations=5 "$@"

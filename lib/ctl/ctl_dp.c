@@ -265,7 +265,8 @@ h_pmd_rxq_show(void *arg, json_t *params, json_t **result, char *err,
 	uint64_t total[VSW_PMD_MAX] = { 0 };
 
 	for (unsigned int i = 0; i < n; i++)
-		total[q[i].pmd] += q[i].cycles;
+		if (q[i].pmd >= 0)
+			total[q[i].pmd] += q[i].cycles;
 	*result = json_array();
 	for (unsigned int p = 0; p < vsw_dp_n_pmds(dp); p++) {
 		for (unsigned int i = 0; i < n; i++) {
@@ -332,6 +333,81 @@ h_pmd_rxq_pin(void *arg, json_t *params, json_t **result, char *err,
 			      strcmp(pmd, "none") == 0 ? -1 : (int)p, err, len);
 }
 
+static int
+h_port_vdpa(void *arg, json_t *params, json_t **result, char *err, size_t len)
+{
+	struct vsw_dp *dp = arg;
+	const char *port, *mode;
+	int rc;
+
+	if (vsw_rpc_param_str(params, 0, "port", &port, err, len) != 0 ||
+	    vsw_rpc_param_str(params, 1, "mode", &mode, err, len) != 0)
+		return -EINVAL;
+	if (strcmp(mode, "on") != 0 && strcmp(mode, "off") != 0) {
+		snprintf(err, len, "mode '%s': on (the device runs the rings) or"
+			 " off (vsw's data path does)", mode);
+		return -EINVAL;
+	}
+	rc = vsw_dp_port_offload(dp, port, strcmp(mode, "on") == 0, err, len);
+	if (rc == 0)
+		*result = json_pack("{s:s, s:s}", "port", port, "vdpa", mode);
+	return rc;
+}
+
+/* One vDPA port: mode, description, the device's records. */
+static json_t *
+vdpa_record(const struct vsw_dp *dp, const struct vsw_port *p, bool full)
+{
+	char desc[256];
+	json_t *recs = driver_records(p), *o, *dev = NULL;
+	size_t i;
+
+	p->ops->describe(p, desc, sizeof(desc));
+	json_array_foreach(recs, i, o)
+		if (strcmp(json_string_value(json_object_get(o, "record")), "vdpa") == 0)
+			dev = o;
+	o = json_pack("{s:s, s:s, s:s, s:O?}", "port", p->name, "mode",
+		      p->parked ? "offload" : "software", "description", desc,
+		      "device", dev);
+	if (full)
+		json_object_set(o, "records", recs);
+	json_decref(recs);
+	return o;
+}
+
+static int
+h_vdpa_list(void *arg, json_t *params, json_t **result, char *err, size_t len)
+{
+	const struct vsw_dp *dp = arg;
+	struct vsw_port *ports[VSW_PORT_MAX];
+	unsigned int n = vsw_dp_ports(dp, ports, VSW_PORT_MAX);
+
+	*result = json_array();
+	for (unsigned int i = 0; i < n; i++)
+		if (ports[i]->ops->offload != NULL)
+			json_array_append_new(*result, vdpa_record(dp, ports[i], false));
+	return 0;
+}
+
+static int
+h_vdpa_show(void *arg, json_t *params, json_t **result, char *err, size_t len)
+{
+	const struct vsw_dp *dp = arg;
+	const struct vsw_port *p;
+	const char *name;
+
+	if (vsw_rpc_param_str(params, 0, "port", &name, err, len) != 0)
+		return -EINVAL;
+	p = vsw_dp_port(dp, name);
+	if (p == NULL || p->ops->offload == NULL) {
+		snprintf(err, len, p == NULL ? "no port %s" : "port %s is not a"
+			 " vDPA port", name);
+		return -ENOENT;
+	}
+	*result = vdpa_record(dp, p, true);
+	return 0;
+}
+
 static const struct vsw_rpc_method methods[] = {
 	{ "port-list", "port-list", "ports with their queues, VLANs, attachment"
 	  " and counters", 0, 0, h_port_list, NULL },
@@ -345,6 +421,13 @@ static const struct vsw_rpc_method methods[] = {
 	  " reflect)", 2, 2, h_xconnect_add, NULL },
 	{ "xconnect-del", "xconnect-del PORT", "undo PORT's cross-connect", 1, 1,
 	  h_xconnect_del, NULL },
+	{ "port-vdpa", "port-vdpa PORT on|off", "move a vDPA port's rings to"
+	  " its device (on) or to vsw's data path (off), at their positions",
+	  2, 2, h_port_vdpa, NULL },
+	{ "vdpa-list", "vdpa-list", "vDPA ports: mode, device, description",
+	  0, 0, h_vdpa_list, NULL },
+	{ "vdpa-show", "vdpa-show PORT", "a vDPA port: mode, device, per-queue"
+	  " counters", 1, 1, h_vdpa_show, NULL },
 	{ "mempool-show", "mempool-show", "the mbuf pool: size, available,"
 	  " in use", 0, 0, h_mempool_show, NULL },
 	{ "pmd-stats-show", "pmd-stats-show", "per PMD: rx queues, packets, busy"

@@ -124,6 +124,48 @@ bridge_index(const struct vsw_dp *dp, const char *name)
 	return -1;
 }
 
+/* The port its driver made with @p dpp (a vDPA port's wire), listed. */
+static int
+add_companion(struct vsw_dp *dp, struct dp_port *dpp, char *err, size_t errlen)
+{
+	struct vsw_port *c;
+	struct dp_port *dpc;
+
+	if (dpp->port->ops->companion == NULL ||
+	    (c = dpp->port->ops->companion(dpp->port)) == NULL)
+		return 0;
+	if (dp_port_find(dp, c->name) != NULL || bridge_index(dp, c->name) >= 0) {
+		snprintf(err, errlen, "port %s: its companion's name %s is taken",
+			 dpp->port->name, c->name);
+		return -EEXIST;
+	}
+	dpc = calloc(1, sizeof(*dpc));
+	if (dpc == NULL) {
+		snprintf(err, errlen, "port %s: out of memory", c->name);
+		return -ENOMEM;
+	}
+	memset(dpc->pin, -1, sizeof(dpc->pin));
+	dpc->port = c;
+	dpc->owner = dpp;
+	dpp->companion = dpc;
+	/* Cross-connected to start with: a vDPA port's software relay to
+	 * its wire when its rings are not on the device. */
+	dpp->peer = dpc;
+	dpc->peer = dpp;
+	dp_place(dp, dpc);
+	dp->ports[c->id] = dpc;
+	return 0;
+}
+
+/* Take @p dpp and its companion out of the model's port table. */
+static void
+unlist(struct vsw_dp *dp, struct dp_port *dpp)
+{
+	dp->ports[dpp->port->id] = NULL;
+	if (dpp->companion != NULL)
+		dp->ports[dpp->companion->port->id] = NULL;
+}
+
 int
 vsw_dp_port_add(struct vsw_dp *dp, const char *name, const char *spec,
 		char *err, size_t errlen)
@@ -154,12 +196,19 @@ vsw_dp_port_add(struct vsw_dp *dp, const char *name, const char *spec,
 		free(dpp);
 		return -EINVAL;
 	}
+	rc = add_companion(dp, dpp, err, errlen);
+	if (rc != 0) {
+		vsw_port_destroy(dpp->port);
+		free(dpp);
+		return rc;
+	}
 	dp_place(dp, dpp);
 	dp->ports[dpp->port->id] = dpp;
 	rc = dp_reload(dp);
 	if (rc != 0) {
-		dp->ports[dpp->port->id] = NULL;
+		unlist(dp, dpp);
 		vsw_port_destroy(dpp->port);
+		free(dpp->companion);
 		free(dpp);
 		snprintf(err, errlen, "port %s: out of memory for poll lists", name);
 	}
@@ -198,20 +247,75 @@ vsw_dp_port_del(struct vsw_dp *dp, const char *name, char *err, size_t errlen)
 		snprintf(err, errlen, "no port %s", name);
 		return -ENOENT;
 	}
+	if (dpp->owner != NULL) {
+		snprintf(err, errlen, "port %s belongs to port %s: delete that one",
+			 name, dpp->owner->port->name);
+		return -EBUSY;
+	}
 	rc = detach(dp, dpp, err, errlen);
+	if (rc == 0 && dpp->companion != NULL)
+		rc = detach(dp, dpp->companion, err, errlen);
 	if (rc != 0)
 		return rc;
-	dp->ports[dpp->port->id] = NULL;
+	unlist(dp, dpp);
 	rc = dp_reload(dp);
 	if (rc != 0) {
-		dp->ports[dpp->port->id] = dpp; /* detached, still polled */
+		/* detached, still polled */
+		dp->ports[dpp->port->id] = dpp;
+		if (dpp->companion != NULL)
+			dp->ports[dpp->companion->port->id] = dpp->companion;
 		snprintf(err, errlen, "port %s: out of memory for poll lists", name);
 		return rc;
 	}
-	/* dp_reload() waited: no PMD polls the port or sends to it. */
+	/* dp_reload() waited: no PMD polls the ports or sends to them. The
+	 * driver destroys its companion. */
 	vsw_port_destroy(dpp->port);
+	free(dpp->companion);
 	free(dpp);
 	return 0;
+}
+
+/* Park or unpark @p dpp and its companion; the reload waits a grace
+ * period. @return 0 or -ENOMEM. */
+static int
+park(struct vsw_dp *dp, struct dp_port *dpp, bool on)
+{
+	__atomic_store_n(&dpp->port->parked, on, __ATOMIC_RELEASE);
+	if (dpp->companion != NULL)
+		__atomic_store_n(&dpp->companion->port->parked, on,
+				 __ATOMIC_RELEASE);
+	return dp_reload(dp);
+}
+
+int
+vsw_dp_port_offload(struct vsw_dp *dp, const char *name, bool on, char *err,
+		    size_t errlen)
+{
+	struct dp_port *dpp = dp_port_find(dp, name);
+	int rc;
+
+	if (dpp == NULL || dpp->port->ops->offload == NULL) {
+		snprintf(err, errlen, dpp == NULL ? "no port %s" :
+			 "port %s has no device to offload to", name);
+		return dpp == NULL ? -ENOENT : -ENOTSUP;
+	}
+	if (on == dpp->port->parked)
+		return 0;
+	if (on) {
+		/* Nobody may touch the queues the device is about to take. */
+		rc = park(dp, dpp, true);
+		if (rc == 0)
+			rc = dpp->port->ops->offload(dpp->port, true, err, errlen);
+		if (rc != 0)
+			park(dp, dpp, false);
+		return rc;
+	}
+	rc = dpp->port->ops->offload(dpp->port, false, err, errlen);
+	if (rc == 0 && park(dp, dpp, false) != 0) {
+		snprintf(err, errlen, "port %s: out of memory for poll lists", name);
+		return -ENOMEM;
+	}
+	return rc;
 }
 
 static int
@@ -439,12 +543,18 @@ vsw_dp_destroy(struct vsw_dp *dp)
 	for (unsigned int i = 0; i < dp->n_pmds; i++)
 		vsw_pmd_plist_free(vsw_pmd_publish(&dp->pmds[i], NULL));
 	for (unsigned int i = 0; i < VSW_PORT_MAX; i++) {
-		if (dp->ports[i] == NULL)
-			continue;
-		if (dp->ports[i]->bridge != NULL)
+		if (dp->ports[i] != NULL && dp->ports[i]->bridge != NULL)
 			vsw_bridge_port_del(dp->ports[i]->bridge, dp->ports[i]->port);
-		vsw_port_destroy(dp->ports[i]->port);
-		free(dp->ports[i]);
+	}
+	/* Owners destroy their companions (the driver's); then the rest. */
+	for (unsigned int i = 0; i < VSW_PORT_MAX; i++) {
+		struct dp_port *dpp = dp->ports[i];
+
+		if (dpp == NULL || dpp->owner != NULL)
+			continue;
+		vsw_port_destroy(dpp->port);
+		free(dpp->companion);
+		free(dpp);
 	}
 	for (unsigned int i = 0; i < dp->n_bridges; i++)
 		vsw_bridge_destroy(dp->bridges[i]);

@@ -72,12 +72,14 @@ vsw_dp_rxqs(const struct vsw_dp *dp, struct vsw_dp_rxq_info *out,
 		for (uint16_t q = 0; dpp != NULL && q < dpp->port->nb_rxq &&
 		     n < max; q++) {
 			const struct vsw_port_stats *st = &dpp->port->rx[q];
+			/* A parked port's queues are its device's. */
+			bool parked = dpp->port->parked;
 
 			out[n++] = (struct vsw_dp_rxq_info){
 				.port = dpp->port,
 				.qid = q,
-				.pmd = dpp->pmd_of[q],
-				.lcore = dp->pmds[dpp->pmd_of[q]].lcore,
+				.pmd = parked ? -1 : dpp->pmd_of[q],
+				.lcore = parked ? 0 : dp->pmds[dpp->pmd_of[q]].lcore,
 				.pinned = dpp->pin[q] >= 0,
 				.cycles = __atomic_load_n(&st->cycles,
 						__ATOMIC_RELAXED) - dpp->cycles_mark[q],

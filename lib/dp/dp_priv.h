@@ -12,6 +12,8 @@ struct dp_port {
 	struct vsw_port *port;
 	struct dp_port *peer;          /**< cross-connect (may be itself) */
 	struct vsw_bridge *bridge;
+	struct dp_port *companion;     /**< a port its driver made with it */
+	struct dp_port *owner;         /**< whose companion it is */
 	int8_t pmd_of[VSW_PORT_MAX_QUEUES];  /**< PMD index of each rx queue */
 	int8_t pin[VSW_PORT_MAX_QUEUES];     /**< -1: not pinned */
 	/** port->rx[q] counters at the last assignment */

@@ -59,7 +59,9 @@ build_list(const struct vsw_dp *dp, unsigned int p,
 	for (unsigned int id = 0; id < VSW_PORT_MAX; id++) {
 		const struct dp_port *dpp = dp->ports[id];
 
-		if (dpp == NULL)
+		/* A parked port's queues are its device's (vDPA). */
+		if (dpp == NULL || __atomic_load_n(&dpp->port->parked,
+						   __ATOMIC_RELAXED))
 			continue;
 		if (dpp->port->tx_flush)
 			pl->flush[pl->n_flush++] = dpp->port;

@@ -78,6 +78,17 @@ int vsw_dp_port_del(struct vsw_dp *dp, const char *name, char *err,
 		    size_t errlen);
 
 /** Forward everything from @p a to @p b and back; a == b reflects. */
+/**
+ * vDPA: move port @p name's data path to its device (@p on) or to the
+ * PMDs, with the companion (its wire). Turning on, the ports are parked
+ * (no PMD polls or sends to them) before the device takes the rings;
+ * turning off, the PMDs get them back once the device let go. Rings
+ * move at their positions: nothing lost or done twice.
+ * @return 0, -ENOENT, -ENOTSUP (not a vDPA port) or the driver's error.
+ */
+int vsw_dp_port_offload(struct vsw_dp *dp, const char *name, bool on,
+			char *err, size_t errlen);
+
 int vsw_dp_xconnect_add(struct vsw_dp *dp, const char *a, const char *b,
 			char *err, size_t errlen);
 /** Undo the cross-connect port @p a is in. */
@@ -130,7 +141,7 @@ unsigned int vsw_dp_bridges(const struct vsw_dp *dp, struct vsw_bridge **out,
 struct vsw_dp_rxq_info {
 	const struct vsw_port *port;
 	uint16_t qid;
-	int pmd;              /**< PMD index */
+	int pmd;              /**< PMD index; -1: parked (a vDPA device's) */
 	unsigned int lcore;
 	bool pinned;
 	uint64_t cycles;      /**< since the last assignment */

@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The watchdog that bounds guarded system calls (vsw_guard.h). */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/uio.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "vsw_guard.h"
 
@@ -120,4 +124,60 @@ vsw_guard_interrupts(void)
 	for (uint32_t i = 0; i < VSW_GUARD_MAX_THREADS; i++)
 		sum += __atomic_load_n(&slots[i].interrupts, __ATOMIC_RELAXED);
 	return sum;
+}
+
+int
+vsw_guard_signal(int fd)
+{
+	int rc;
+
+	vsw_guard_enter();
+	rc = eventfd_write(fd, 1);
+	vsw_guard_leave();
+	return rc == 0 ? 0 : -errno;
+}
+
+#ifndef RWF_NOWAIT
+#define RWF_NOWAIT 0x00000008
+#endif
+
+/* Kernels without RWF_NOWAIT reads of eventfds: poll, then read under
+ * the guard (the peer may drain the counter in between). */
+static uint64_t
+drain_polled(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	uint64_t n = 0;
+	ssize_t r = 0;
+
+	if (poll(&p, 1, 0) != 1 || !(p.revents & POLLIN))
+		return 0;
+	vsw_guard_enter();
+	r = read(fd, &n, sizeof(n));
+	vsw_guard_leave();
+	return r == sizeof(n) ? n : 0;
+}
+
+/*
+ * RWF_NOWAIT is a per-call no-wait: immune to the peer clearing
+ * O_NONBLOCK in the file description it shares with us.
+ */
+uint64_t
+vsw_guard_drain(int fd)
+{
+	static bool no_nowait;
+	uint64_t n = 0;
+	struct iovec iov = { &n, sizeof(n) };
+	ssize_t r;
+
+	if (__atomic_load_n(&no_nowait, __ATOMIC_RELAXED))
+		return drain_polled(fd);
+	r = preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
+	if (r == sizeof(n))
+		return n;
+	if (r < 0 && (errno == EOPNOTSUPP || errno == EINVAL)) {
+		__atomic_store_n(&no_nowait, true, __ATOMIC_RELAXED);
+		return drain_polled(fd);
+	}
+	return 0; /* EAGAIN: nothing there */
 }

@@ -106,4 +106,15 @@ void vsw_guard_stop(void);
 /** Signals sent so far, all threads (for logs and tests). */
 uint64_t vsw_guard_interrupts(void);
 
+/**
+ * Add 1 to a peer's eventfd @p fd, guarded. @return 0, -EAGAIN (its
+ * counter is full and it is non-blocking) or -EINTR (it blocked and the
+ * watchdog cut it short: the peer made it blocking; stop using it).
+ */
+int vsw_guard_signal(int fd);
+
+/** Read and reset the counter of a peer's eventfd @p fd without ever
+ * waiting (preadv2 RWF_NOWAIT, else poll + a guarded read). */
+uint64_t vsw_guard_drain(int fd);
+
 #endif /* VSW_GUARD_H */

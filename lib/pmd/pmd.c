@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 #include <rte_launch.h>
@@ -47,6 +50,15 @@ vsw_pmd_init(struct vsw_pmd *pmd, unsigned int lcore, uint16_t id,
 	pmd->lcore = lcore;
 	pmd->id = id;
 	pmd->qsbr = qsbr;
+	pmd->wake_fd = -1;
+}
+
+/* Wake a PMD blocked in idle_wait(). */
+static void
+wake(struct vsw_pmd *pmd)
+{
+	if (pmd->wake_fd >= 0)
+		eventfd_write(pmd->wake_fd, 1);
 }
 
 struct vsw_pmd_plist *
@@ -67,7 +79,11 @@ vsw_pmd_publish(struct vsw_pmd *pmd, struct vsw_pmd_plist *pl)
 {
 	/* Pairs with the acquire load at the top of each PMD iteration: the
 	 * list's contents are visible before its pointer. */
-	return __atomic_exchange_n(&pmd->plist, pl, __ATOMIC_ACQ_REL);
+	struct vsw_pmd_plist *old = __atomic_exchange_n(&pmd->plist, pl,
+							__ATOMIC_ACQ_REL);
+
+	wake(pmd);
+	return old;
 }
 
 void
@@ -127,6 +143,29 @@ poll_list(struct vsw_pmd *pmd, const struct vsw_pmd_plist *pl, uint64_t *t)
 	return total;
 }
 
+/*
+ * Nothing to poll (every port parked on a vDPA device, or none yet):
+ * block until a new list or stop, as OVS's PMDs do, offline for RCU
+ * meanwhile (it holds nothing). Blocking, not napping: a thread of vswd
+ * waking thousands of times a second on a core it shares was seen here
+ * to starve other processes' threads there (autogrouped scheduling).
+ */
+static void
+idle_wait(struct vsw_pmd *pmd)
+{
+	struct pollfd p = { .fd = pmd->wake_fd, .events = POLLIN };
+	const struct vsw_pmd_plist *pl;
+	eventfd_t n;
+
+	rte_rcu_qsbr_thread_offline(pmd->qsbr, pmd->id);
+	pl = vsw_pmd_plist_get(pmd);
+	if ((pl == NULL || (pl->n_rxq == 0 && pl->n_flush == 0)) &&
+	    !__atomic_load_n(&pmd->quit, __ATOMIC_ACQUIRE) &&
+	    poll(&p, 1, 1000) == 1)
+		eventfd_read(pmd->wake_fd, &n);
+	rte_rcu_qsbr_thread_online(pmd->qsbr, pmd->id);
+}
+
 static int
 pmd_main(void *arg)
 {
@@ -158,6 +197,8 @@ pmd_main(void *arg)
 		/* Between bursts: no list entry, port or buffered packet is
 		 * held. */
 		rte_rcu_qsbr_quiescent(pmd->qsbr, pmd->id);
+		if (pl == NULL || (pl->n_rxq == 0 && pl->n_flush == 0))
+			idle_wait(pmd);
 	}
 	rte_rcu_qsbr_thread_offline(pmd->qsbr, pmd->id);
 	return 0;
@@ -169,12 +210,16 @@ vsw_pmd_launch(struct vsw_pmd *pmd)
 	int rc;
 
 	__atomic_store_n(&pmd->quit, false, __ATOMIC_RELEASE);
+	pmd->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (pmd->wake_fd < 0)
+		return -errno;
 	rc = rte_rcu_qsbr_thread_register(pmd->qsbr, pmd->id);
-	if (rc != 0)
-		return rc;
-	rc = rte_eal_remote_launch(pmd_main, pmd, pmd->lcore);
+	if (rc == 0)
+		rc = rte_eal_remote_launch(pmd_main, pmd, pmd->lcore);
 	if (rc != 0) {
 		rte_rcu_qsbr_thread_unregister(pmd->qsbr, pmd->id);
+		close(pmd->wake_fd);
+		pmd->wake_fd = -1;
 		return rc;
 	}
 	pmd->launched = true;
@@ -188,7 +233,10 @@ vsw_pmd_stop(struct vsw_pmd *pmd)
 		return;
 	/* Pairs with the acquire load at the top of each PMD iteration. */
 	__atomic_store_n(&pmd->quit, true, __ATOMIC_RELEASE);
+	wake(pmd);
 	rte_eal_wait_lcore(pmd->lcore);
 	rte_rcu_qsbr_thread_unregister(pmd->qsbr, pmd->id);
+	close(pmd->wake_fd);
+	pmd->wake_fd = -1;
 	pmd->launched = false;
 }

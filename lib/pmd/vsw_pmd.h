@@ -111,6 +111,10 @@ struct vsw_pmd {
 	unsigned int lcore;
 	bool quit;
 	bool launched;
+	/* An eventfd the PMD blocks on while it has nothing to poll (no
+	 * periodic wake-ups on a core others share); publish and stop write
+	 * it. -1 when not launched. */
+	int wake_fd;
 	struct vsw_pmd_stats stats __rte_cache_aligned;
 	struct vsw_pmd_txbuf txbuf[VSW_PORT_MAX] __rte_cache_aligned;
 };

@@ -191,6 +191,8 @@ vsw_port_stats_sum(const struct vsw_port *port, struct vsw_port_stats *rx,
 		tx->bytes += port->tx[q].bytes;
 		tx->drops += port->tx[q].drops;
 	}
+	if (port->ops->device_stats != NULL)
+		port->ops->device_stats(port, rx, tx);
 }
 
 void

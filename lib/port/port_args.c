@@ -5,7 +5,8 @@
  * Two rules let values hold commas, as the forms users write do:
  * - an item without '=' continues the value before it: "trunk=10,20,30"
  *   is one option, trunk = "10,20,30";
- * - a key in greedy_keys takes the rest of the spec as its value:
+ * - a key in greedy_keys (devargs; a vdpa port's wire) takes the rest of
+ *   the spec as its value:
  *   "queues=2,devargs=net_af_packet0,iface=veth0" gives devargs =
  *   "net_af_packet0,iface=veth0" (DPDK devargs have commas of their own).
  */
@@ -15,7 +16,7 @@
 
 #include "vsw_port.h"
 
-static const char *const greedy_keys[] = { "devargs" };
+static const char *const greedy_keys[] = { "devargs", "wire" };
 
 static bool
 is_greedy(const char *key, size_t klen)

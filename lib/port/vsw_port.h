@@ -33,6 +33,7 @@
 
 struct rte_rcu_qsbr;
 struct vsw_port;
+struct vsw_port_stats;
 struct vsw_loop;
 
 /** Key=value pairs of a port spec, each marked when a driver reads it. */
@@ -121,6 +122,30 @@ struct vsw_port_ops {
 	 * thread; counters are read while the PMD may write them).
 	 */
 	void (*print_stats)(const struct vsw_port *port, FILE *f);
+	/**
+	 * Optional: a second port the driver made together with this one (a
+	 * vDPA port's wire), which the data path lists as a port of its own.
+	 * Called once, after create; the driver destroys it in destroy().
+	 */
+	struct vsw_port *(*companion)(struct vsw_port *port);
+	/**
+	 * Optional (vDPA): move the port's data path to its device (@p on)
+	 * or to vsw's PMDs. Control thread. Turning on, the caller has
+	 * parked the port and its companion and waited for a grace period:
+	 * no PMD touches them. Turning off, the caller unparks them after
+	 * this returns. On failure nothing moved (reason in @p err).
+	 */
+	int (*offload)(struct vsw_port *port, bool on, char *err, size_t errlen);
+	/** Optional: is the link up now? Control thread. */
+	bool (*link_up)(const struct vsw_port *port);
+	/**
+	 * Optional: counters of a data path that is not the PMDs' (a vDPA
+	 * device's queues), added to the port's in vsw_port_stats_sum():
+	 * @p rx what the port received (the guest sent), @p tx what it sent.
+	 * Control thread; the device may be writing them.
+	 */
+	void (*device_stats)(const struct vsw_port *port,
+			     struct vsw_port_stats *rx, struct vsw_port_stats *tx);
 };
 
 /**
@@ -142,6 +167,14 @@ struct vsw_port {
 	uint16_t nb_rxq;
 	uint16_t nb_txq;
 	bool tx_flush;  /**< the PMD calls ops->tx_flush (set at create) */
+	/**
+	 * Parked: its queues belong to a device (vDPA), not to the PMDs. No
+	 * PMD polls it; vsw_port_tx() drops what is sent to it (counted).
+	 * Changed by lib/dp (a driver sets it at create for a port that
+	 * starts offloaded), read by PMDs relaxed: the grace period lib/dp
+	 * waits after a change orders it.
+	 */
+	bool parked;
 	/** more PMDs than tx queues: vsw_port_tx() takes txlock[q] */
 	bool tx_shared;
 	/** tx queue of each PMD id (PMD p sends on txq_of[p]) */
@@ -200,7 +233,7 @@ int vsw_port_vlan_parse(struct vsw_port_vlan *v, const char *vlan,
 /** "vlan=10", "trunk=10,20-29" or "" (all VLANs) into @p buf. */
 void vsw_port_vlan_format(const struct vsw_port_vlan *v, char *buf, size_t len);
 
-/** Sum of the per-queue counters. */
+/** Sum of the per-queue counters, and of the device's (ops->device_stats). */
 void vsw_port_stats_sum(const struct vsw_port *port,
 			struct vsw_port_stats *rx, struct vsw_port_stats *tx);
 
@@ -235,10 +268,13 @@ vsw_port_rx(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
 	return got;
 }
 
-/* tx_burst on queue @p q and its counters (the caller owns the queue). */
+/*
+ * tx_burst on queue @p q and its counters: the caller owns the queue (a
+ * PMD; or a parked port's device, which calls it directly).
+ */
 static __rte_always_inline uint16_t
-port_tx_burst(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
-	      uint16_t n)
+vsw_port_tx_queue(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
+		  uint16_t n)
 {
 	uint64_t bytes = 0;
 	uint16_t sent = port->ops->tx_burst(port, q, pkts, n, &bytes);
@@ -249,13 +285,23 @@ port_tx_burst(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
 	return sent;
 }
 
+/* A parked port: its device owns the queues; drop, counted. */
+static __rte_noinline __rte_unused uint16_t
+port_tx_parked(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
+	       uint16_t n)
+{
+	rte_pktmbuf_free_bulk(pkts, n);
+	__atomic_fetch_add(&port->tx[q].drops, n, __ATOMIC_RELAXED);
+	return 0;
+}
+
 /* A tx queue other PMDs share: the same under its lock. */
 static __rte_noinline __rte_unused uint16_t
 port_tx_shared(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
 	       uint16_t n)
 {
 	bool waited = vsw_spinlock_lock(&port->txlock[q]);
-	uint16_t sent = port_tx_burst(port, q, pkts, n);
+	uint16_t sent = vsw_port_tx_queue(port, q, pkts, n);
 
 	port->tx[q].contended += waited;
 	vsw_spinlock_unlock(&port->txlock[q]);
@@ -273,9 +319,11 @@ vsw_port_tx(struct vsw_port *port, uint16_t pmd, struct rte_mbuf **pkts,
 {
 	uint16_t q = port->txq_of[pmd];
 
+	if (unlikely(__atomic_load_n(&port->parked, __ATOMIC_RELAXED)))
+		return port_tx_parked(port, q, pkts, n);
 	if (unlikely(port->tx_shared))
 		return port_tx_shared(port, q, pkts, n);
-	return port_tx_burst(port, q, pkts, n);
+	return vsw_port_tx_queue(port, q, pkts, n);
 }
 
 static __rte_noinline __rte_unused void

@@ -34,7 +34,7 @@ queue_get(struct vsw_vhost_dev *dev, uint16_t vq)
 static __rte_noinline void
 queue_call(struct vhu_queue *q, int fd)
 {
-	if (vhu_fd_signal(fd) == -EINTR)
+	if (vsw_guard_signal(fd) == -EINTR)
 		__atomic_store_n(&q->call_blocked, true, __ATOMIC_RELAXED);
 }
 

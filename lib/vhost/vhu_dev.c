@@ -49,11 +49,15 @@ static const uint64_t offered_protocol_features =
 	BIT(VHU_PROTOCOL_F_MQ) | BIT(VHU_PROTOCOL_F_REPLY_ACK) |
 	BIT(VHU_PROTOCOL_F_NET_MTU) | BIT(VHU_PROTOCOL_F_CONFIG);
 
-/* STATUS and MTU describe our config space; MAC when we have one. */
+/*
+ * STATUS and MTU describe our config space; MAC when we have one. A
+ * vDPA port offers only what its device can run too.
+ */
 uint64_t
 vhu_dev_offered_features(const struct vsw_vhost_dev *dev)
 {
-	return offered_features | BIT(VIRTIO_NET_F_STATUS) |
+	return (offered_features & dev->features_mask) |
+	       BIT(VHU_F_PROTOCOL_FEATURES) | BIT(VIRTIO_NET_F_STATUS) |
 	       BIT(VIRTIO_NET_F_MTU) | (dev->has_mac ? BIT(VIRTIO_NET_F_MAC) : 0);
 }
 
@@ -92,43 +96,6 @@ is_packed(const struct vsw_vhost_dev *dev)
 	return (dev->features & BIT(VIRTIO_F_RING_PACKED)) != 0;
 }
 
-static uint32_t
-ring_flags(uint64_t features)
-{
-	uint32_t f = 0;
-
-	if (features & BIT(VIRTIO_F_RING_PACKED))
-		f |= VSW_VRING_F_PACKED;
-	if (features & BIT(VIRTIO_RING_F_EVENT_IDX))
-		f |= VSW_VRING_F_EVENT_IDX;
-	if (features & BIT(VIRTIO_NET_F_MRG_RXBUF))
-		f |= VSW_VRING_F_MRG_RXBUF;
-	if (features & BIT(VIRTIO_RING_F_INDIRECT_DESC))
-		f |= VSW_VRING_F_INDIRECT;
-	return f;
-}
-
-/*
- * Offloads per direction. VIRTIO 1.3 5.1.3.1: HOST_TSO* depend on CSUM
- * and GUEST_TSO* on GUEST_CSUM; a segmentation feature without its
- * checksum feature is not used.
- */
-static uint8_t
-ring_offloads(uint64_t features, unsigned int csum, unsigned int tso4,
-	      unsigned int tso6)
-{
-	uint8_t off = 0;
-
-	if (!(features & BIT(csum)))
-		return 0;
-	off |= VSW_NET_OFF_CSUM;
-	if (features & BIT(tso4))
-		off |= VSW_NET_OFF_TSO4;
-	if (features & BIT(tso6))
-		off |= VSW_NET_OFF_TSO6;
-	return off;
-}
-
 static void
 stats_add(struct vsw_vring_stats *to, const struct vsw_vring_stats *s)
 {
@@ -155,6 +122,10 @@ queue_save(struct vhu_queue *q)
 static void
 queue_stop(struct vsw_vhost_dev *dev, struct vhu_queue *q)
 {
+	if (q->offloaded) {
+		vhu_offload_stop(dev, (uint16_t)(q - dev->q));
+		return;
+	}
 	if (!q->ready)
 		return;
 	__atomic_store_n(&q->ready, false, __ATOMIC_RELEASE);
@@ -163,12 +134,14 @@ queue_stop(struct vsw_vhost_dev *dev, struct vhu_queue *q)
 }
 
 /* Stop every queue, waiting for the PMDs once. */
-static void
-queue_stop_all(struct vsw_vhost_dev *dev)
+void
+vhu_dev_stop_all(struct vsw_vhost_dev *dev)
 {
 	bool any = false;
 
 	for (uint16_t i = 0; i < dev->nr_queues; i++) {
+		if (dev->q[i].offloaded)
+			vhu_offload_stop(dev, i);
 		if (dev->q[i].ready) {
 			__atomic_store_n(&dev->q[i].ready, false, __ATOMIC_RELEASE);
 			dev->q[i].ring_saved = false;
@@ -229,23 +202,14 @@ queue_refresh(struct hctx *h, uint16_t qi)
 	if (dev->mem.nregions == 0 || !q->has_num || !q->has_addr ||
 	    !q->started || !queue_enabled(dev, q))
 		return 0;
+	if (dev->off != NULL)
+		return vhu_offload_start(h, qi);
 	cfg = (struct vsw_vring_config){
 		.mem = &dev->mem,
 		.size = (uint16_t)n,
 		.base = q->base,
-		.flags = ring_flags(dev->features),
-		.tx_offloads = ring_offloads(dev->features, VIRTIO_NET_F_CSUM,
-					     VIRTIO_NET_F_HOST_TSO4,
-					     VIRTIO_NET_F_HOST_TSO6),
-		.rx_offloads = ring_offloads(dev->features,
-					     VIRTIO_NET_F_GUEST_CSUM,
-					     VIRTIO_NET_F_GUEST_TSO4,
-					     VIRTIO_NET_F_GUEST_TSO6),
-		.hdr_len = (dev->features & (BIT(VIRTIO_F_VERSION_1) |
-					     BIT(VIRTIO_NET_F_MRG_RXBUF))) ?
-			   sizeof(struct virtio_net_hdr_mrg_rxbuf) :
-			   sizeof(struct virtio_net_hdr),
 	};
+	vsw_vring_config_features(&cfg, dev->features);
 	if (queue_translate(dev, q, &cfg) != 0)
 		return vhu_fail(h, "queue %u: %s ring (desc 0x%" PRIx64 " avail/driver 0x%"
 			    PRIx64 " used/device 0x%" PRIx64 ", %" PRIu64 " entries)"
@@ -265,8 +229,8 @@ queue_refresh(struct hctx *h, uint16_t qi)
 	return 0;
 }
 
-static int
-refresh_all(struct hctx *h)
+int
+vhu_dev_refresh_all(struct hctx *h)
 {
 	for (uint16_t i = 0; i < h->dev->nr_queues; i++) {
 		int rc = queue_refresh(h, i);
@@ -299,17 +263,19 @@ reset_stopped(struct vsw_vhost_dev *dev)
 		q->base = 0;
 		q->has_num = q->has_addr = q->started = q->enabled = false;
 		q->call_blocked = false;
+		q->notifier = false;
 	}
 	vhu_mem_unmap(dev->maps, dev->mem.nregions);
 	dev->mem.nregions = 0;
+	vhu_backend_close(dev);
 	dev->features = 0;
 	dev->protocol_features = 0;
 	dev->features_set = false;
 }
 
 /* The guest receive pairs the PMD may send on: ready ones, in order. */
-static void
-rx_pairs_update(struct vsw_vhost_dev *dev)
+void
+vhu_dev_rx_pairs_update(struct vsw_vhost_dev *dev)
 {
 	uint16_t n = 0;
 
@@ -322,9 +288,9 @@ rx_pairs_update(struct vsw_vhost_dev *dev)
 void
 vhu_dev_reset(struct vsw_vhost_dev *dev)
 {
-	queue_stop_all(dev);
+	vhu_dev_stop_all(dev);
 	reset_stopped(dev);
-	rx_pairs_update(dev);
+	vhu_dev_rx_pairs_update(dev);
 }
 
 /* --- handlers: return 0, or -errno with h->why set --- */
@@ -365,7 +331,7 @@ h_set_features(struct hctx *h)
 	h->dev->features = f;
 	h->dev->features_set = true;
 	VHU_LOG(INFO, h->dev, "features 0x%" PRIx64, f);
-	return refresh_all(h);
+	return vhu_dev_refresh_all(h);
 }
 
 static int
@@ -386,11 +352,13 @@ h_set_mem_table(struct hctx *h)
 {
 	struct vsw_vhost_dev *dev = h->dev;
 	struct vsw_mem mem = { 0 };
-	struct vhu_map maps[VSW_MEM_MAX_REGIONS] = { { 0 } };
+	struct vhu_map maps[VSW_MEM_MAX_REGIONS];
 	struct vhu_map old[VSW_MEM_MAX_REGIONS];
 	uint32_t old_n = dev->mem.nregions;
 	int rc;
 
+	for (unsigned int i = 0; i < RTE_DIM(maps); i++)
+		maps[i] = (struct vhu_map){ NULL, 0, -1, 0 };
 	/* Every queue is stopped (locked) while the table changes. */
 	rc = vhu_mem_map(dev, &h->msg->payload.memory, h->msg->fds, &mem, maps);
 	if (rc != 0)
@@ -398,7 +366,9 @@ h_set_mem_table(struct hctx *h)
 	memcpy(old, dev->maps, sizeof(old));
 	dev->mem = mem;
 	memcpy(dev->maps, maps, sizeof(maps));
-	rc = refresh_all(h);
+	rc = dev->off != NULL ? vhu_offload_mem(h) : 0;
+	if (rc == 0)
+		rc = vhu_dev_refresh_all(h);
 	vhu_mem_unmap(old, old_n);
 	return rc;
 }
@@ -513,6 +483,7 @@ h_set_vring_kick(struct hctx *h)
 
 	if (take_vring_fd(h, &fd) != 0)
 		return -EINVAL;
+	queue_stop(h->dev, q); /* a device may be reading the old fd */
 	close_fd(&q->kickfd);
 	q->kickfd = fd;
 	q->started = true;
@@ -524,16 +495,19 @@ h_set_vring_call(struct hctx *h)
 {
 	struct vhu_queue *q = &h->dev->q[h->msg->payload.u64 & VHU_VRING_IDX_MASK];
 	int old = q->callfd, fd;
+	bool offloaded = q->offloaded;
 
 	if (take_vring_fd(h, &fd) != 0)
 		return -EINVAL;
+	if (offloaded) /* the device writes the old fd until it stops */
+		queue_stop(h->dev, q);
 	/* A burst may be writing the old fd: close it once none can be. */
 	__atomic_store_n(&q->callfd, fd, __ATOMIC_RELAXED);
 	if (old >= 0) {
 		sync_pmds(h->dev);
 		close(old);
 	}
-	return 0;
+	return offloaded ? queue_refresh(h, (uint16_t)(q - h->dev->q)) : 0;
 }
 
 static int
@@ -552,13 +526,13 @@ h_set_vring_err(struct hctx *h)
 static int
 h_get_protocol_features(struct hctx *h)
 {
-	return vhu_reply_u64(h, offered_protocol_features);
+	return vhu_reply_u64(h, h->dev->offered_protocol);
 }
 
 static int
 h_set_protocol_features(struct hctx *h)
 {
-	if (check_offered(h, offered_protocol_features) != 0)
+	if (check_offered(h, h->dev->offered_protocol) != 0)
 		return -EINVAL;
 	h->dev->protocol_features = h->msg->payload.u64;
 	return 0;
@@ -605,6 +579,7 @@ static const vhu_handler handlers[VHU_REQUEST_MAX] = {
 	[VHU_GET_QUEUE_NUM] = h_get_queue_num,
 	[VHU_SET_VRING_ENABLE] = h_set_vring_enable,
 	[VHU_NET_SET_MTU] = vhu_h_net_set_mtu,
+	[VHU_SET_BACKEND_REQ_FD] = vhu_h_set_backend_req_fd,
 	[VHU_GET_CONFIG] = vhu_h_get_config,
 	[VHU_SET_CONFIG] = vhu_h_set_config,
 };
@@ -643,9 +618,9 @@ vhu_dev_handle(struct vsw_vhost_dev *dev, struct vhu_msg *msg)
 	d = vsw_vhu_msg_desc(msg->hdr.request);
 	VHU_LOG(DEBUG, dev, "%s size %u fds %u", d->name, msg->hdr.size, msg->nfds);
 	if (d->stop_queues)
-		queue_stop_all(dev);
+		vhu_dev_stop_all(dev);
 	rc = handlers[msg->hdr.request](&h);
-	rx_pairs_update(dev);
+	vhu_dev_rx_pairs_update(dev);
 	if (send_replies(&h, d, rc) != 0) {
 		vhu_conn_close(dev, "front-end does not read its replies");
 		return;
@@ -659,7 +634,7 @@ static void
 count_kicks(struct vhu_queue *q)
 {
 	if (q->kickfd >= 0)
-		q->kicks += vhu_fd_drain(q->kickfd);
+		q->kicks += vsw_guard_drain(q->kickfd);
 }
 
 /*
@@ -679,7 +654,7 @@ report_broken(struct vsw_vhost_dev *dev, uint16_t i, struct vhu_queue *q)
 	q->reported = err;
 	VHU_LOG(ERR, dev, "queue %u broken: %s; the queue stays stopped until"
 		" the front-end resets it", i, vsw_vring_strerror(err));
-	return q->errfd >= 0 && vhu_fd_signal(q->errfd) == -EINTR ? -EINTR : 0;
+	return q->errfd >= 0 && vsw_guard_signal(q->errfd) == -EINTR ? -EINTR : 0;
 }
 
 /* A region whose file shrank (SIGBUS, vhu_fault.c): drop the front-end. */
@@ -708,11 +683,13 @@ vhu_dev_tick(struct vsw_vhost_dev *dev)
 	char why[160];
 
 	check_memory(dev);
+	vhu_offload_tick(dev);
 	for (uint16_t i = 0; i < dev->nr_queues && dev->conn != NULL; i++) {
 		struct vhu_queue *q = &dev->q[i];
 		const char *fd = NULL;
 
-		count_kicks(q);
+		if (!q->offloaded) /* the device drains its kick fds */
+			count_kicks(q);
 		if (__atomic_load_n(&q->call_blocked, __ATOMIC_RELAXED))
 			fd = "call";
 		else if (report_broken(dev, i, q) != 0)
@@ -765,6 +742,14 @@ vsw_vhost_create(const struct vsw_vhost_conf *conf, struct vsw_loop *loop)
 		VSW_UNIX_MODE_DEFAULT, -1, -1 };
 	dev->handshake_ms = conf->handshake_ms != 0 ? conf->handshake_ms :
 			    VSW_VHOST_HANDSHAKE_MS;
+	dev->features_mask = conf->features_mask != 0 ? conf->features_mask :
+			      UINT64_MAX;
+	dev->offered_protocol = offered_protocol_features |
+		(conf->host_notifier ? BIT(VHU_PROTOCOL_F_BACKEND_REQ) |
+		 BIT(VHU_PROTOCOL_F_BACKEND_SEND_FD) |
+		 BIT(VHU_PROTOCOL_F_HOST_NOTIFIER) : 0);
+	dev->backend_fd = -1;
+	dev->link_up = true;
 	dev->nr_queues = 2 * conf->queue_pairs;
 	dev->loop = loop;
 	dev->listen_fd = -1;

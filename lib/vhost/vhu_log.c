@@ -65,12 +65,14 @@ vhu_log(struct vsw_vhost_dev *dev, uint32_t level, const char *fmt, ...)
 		return;
 	refill(rl);
 	summary(dev);
-	if (rl->tokens == 0) {
+	/* DEBUG is asked for by the operator (--log-level): all of it. */
+	if (level < RTE_LOG_DEBUG && rl->tokens == 0) {
 		rl->suppressed++;
 		rl->suppressed_total++;
 		return;
 	}
-	rl->tokens--;
+	if (level < RTE_LOG_DEBUG)
+		rl->tokens--;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);

@@ -39,7 +39,9 @@ vhu_mem_unmap(struct vhu_map *maps, uint32_t n)
 			vhu_fault_unregister(maps[i].addr);
 			munmap(maps[i].addr, maps[i].len);
 		}
-		maps[i] = (struct vhu_map){ NULL, 0 };
+		if (maps[i].fd >= 0)
+			close(maps[i].fd);
+		maps[i] = (struct vhu_map){ NULL, 0, -1, 0 };
 	}
 }
 
@@ -113,7 +115,7 @@ map_region(struct vsw_vhost_dev *dev, uint32_t i, const struct vhu_region *r,
 	if (seals < 0 || !(seals & F_SEAL_SHRINK))
 		VHU_LOG(DEBUG, dev, "region %u: file can shrink (no F_SEAL_SHRINK)", i);
 
-	*map = (struct vhu_map){ addr, len };
+	*map = (struct vhu_map){ addr, len, -1, r->mmap_offset };
 	*out = (struct vsw_mem_region){
 		.gpa = r->gpa,
 		.size = r->size,
@@ -135,6 +137,9 @@ vhu_mem_map(struct vsw_vhost_dev *dev, const struct vhu_memory *m, int *fds,
 				&maps[i]);
 		if (rc != 0)
 			goto err_unmap;
+		/* Kept while mapped: a vDPA device may need it (DMA). */
+		maps[i].fd = fds[i];
+		fds[i] = -1;
 		VHU_LOG(INFO, dev, "region %u: gpa 0x%" PRIx64 " size 0x%" PRIx64
 			" uaddr 0x%" PRIx64 " offset 0x%" PRIx64, i,
 			m->regions[i].gpa, m->regions[i].size, m->regions[i].uaddr,

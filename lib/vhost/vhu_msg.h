@@ -38,8 +38,23 @@
 #define VHU_PROTOCOL_F_RARP 2
 #define VHU_PROTOCOL_F_REPLY_ACK 3
 #define VHU_PROTOCOL_F_NET_MTU 4
+#define VHU_PROTOCOL_F_BACKEND_REQ 5
 #define VHU_PROTOCOL_F_CONFIG 9
+#define VHU_PROTOCOL_F_BACKEND_SEND_FD 10
+#define VHU_PROTOCOL_F_HOST_NOTIFIER 11
 #define VHU_PROTOCOL_F_STATUS 16
+
+/* Back-end to front-end requests (vhost-user.rst "Back-end message
+ * types"), on the channel SET_BACKEND_REQ_FD gives. */
+#define VHU_BACKEND_CONFIG_CHANGE_MSG 2
+#define VHU_BACKEND_VRING_HOST_NOTIFIER_MSG 3
+
+/** vhost-user.rst "Vring area description". */
+struct vhu_vring_area {
+	uint64_t u64;   /**< queue index | VHU_VRING_NOFD_MASK */
+	uint64_t size;
+	uint64_t offset;
+} __attribute__((packed));
 
 struct vhu_hdr {
 	uint32_t request;
@@ -138,6 +153,7 @@ enum vhu_payload_kind {
 	X(17, GET_QUEUE_NUM,         VHU_P_NONE,     0, true,  false) \
 	X(18, SET_VRING_ENABLE,      VHU_P_STATE,    0, false, false) \
 	X(20, NET_SET_MTU,           VHU_P_U64,      0, false, false) \
+	X(21, SET_BACKEND_REQ_FD,    VHU_P_NONE,     1, false, false) \
 	X(24, GET_CONFIG,            VHU_P_CONFIG,   0, true,  false) \
 	X(25, SET_CONFIG,            VHU_P_CONFIG,   0, false, false)
 

@@ -38,7 +38,8 @@ config_space(const struct vsw_vhost_dev *dev, uint8_t *space)
 
 	memset(&c, 0, sizeof(c));
 	memcpy(c.mac, dev->mac, sizeof(c.mac));
-	c.status = dev->conn != NULL ? VIRTIO_NET_S_LINK_UP : 0;
+	/* A vDPA device's link is its wire's (vhu_offload_tick). */
+	c.status = dev->conn != NULL && dev->link_up ? VIRTIO_NET_S_LINK_UP : 0;
 	c.max_virtqueue_pairs = dev->nr_queues / 2;
 	c.mtu = dev->mtu;
 	c.speed = UINT32_MAX;   /* unknown (5.1.4) */

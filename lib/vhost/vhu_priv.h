@@ -9,6 +9,7 @@
 #include <rte_log.h>
 
 #include "vhu_msg.h"
+#include "vsw_guard.h"
 #include "vsw_lock.h"
 #include "vsw_vhost.h"
 #include "vsw_unix.h"
@@ -44,6 +45,8 @@ struct vhu_logrl {
 struct vhu_map {
 	void *addr;
 	size_t len;
+	int fd;              /**< the region's file (held for vDPA), or -1 */
+	uint64_t fd_offset;  /**< of the region's first byte in fd */
 };
 
 /**
@@ -80,6 +83,8 @@ struct vhu_queue {
 	struct vsw_vring_stats stats_base; /**< counters of earlier inits */
 	uint64_t kicks;  /**< read from kickfd on the tick */
 	bool ring_saved; /**< queue_stop_all(): nothing to save */
+	bool offloaded;  /**< runs on dev->off, not on the PMDs */
+	bool notifier;   /**< a host notifier was sent for it */
 };
 
 /** A front-end connection with its partial-message state. */
@@ -108,6 +113,14 @@ struct vsw_vhost_dev {
 	uint32_t handshake_ms;   /**< deadline for a first / each message */
 	struct vhu_conn *conn;
 	struct vhu_logrl logrl;
+
+	/* vDPA (vhu_offload.c): who runs the rings when not the PMDs. */
+	const struct vsw_vhost_offload_ops *off;
+	void *off_arg;
+	uint64_t features_mask;     /**< what the device can run; ~0: all */
+	uint64_t offered_protocol;  /**< protocol features offered */
+	int backend_fd;             /**< SET_BACKEND_REQ_FD channel, or -1 */
+	bool link_up;               /**< as last told by dev->off */
 
 	uint64_t features;
 	uint64_t protocol_features;
@@ -164,6 +177,11 @@ void vhu_conn_tick(struct vsw_vhost_dev *dev);
 void vhu_dev_handle(struct vsw_vhost_dev *dev, struct vhu_msg *msg);
 void vhu_dev_reset(struct vsw_vhost_dev *dev);
 void vhu_dev_tick(struct vsw_vhost_dev *dev);
+/** Stop every queue (PMD or device), keeping positions. */
+void vhu_dev_stop_all(struct vsw_vhost_dev *dev);
+/** (Re)start every queue that is ready to run. @return 0 or -EINVAL. */
+int vhu_dev_refresh_all(struct hctx *h);
+void vhu_dev_rx_pairs_update(struct vsw_vhost_dev *dev);
 uint64_t vhu_dev_offered_features(const struct vsw_vhost_dev *dev);
 /** Record why the handler fails (logged, connection closed). @return -EINVAL */
 __attribute__((format(printf, 2, 3)))
@@ -179,11 +197,6 @@ int vhu_h_set_config(struct hctx *h);
 /* vhu_fd.c: the front-end's eventfds, never blocking us. */
 /** 0 when @p fd is an eventfd; else -EBADF. @p what: what it is. */
 int vhu_fd_check_eventfd(int fd, char *what, size_t len);
-/** Add 1 to eventfd @p fd: 0, -EAGAIN (counter full) or -EINTR (it
- * blocked and the guard interrupted it: the peer made it blocking). */
-int vhu_fd_signal(int fd);
-/** Read and reset the counter of eventfd @p fd without waiting. */
-uint64_t vhu_fd_drain(int fd);
 
 /* vhu_fault.c: recover from a guest memory file that shrank (SIGBUS). */
 /** Watch the mapping [addr, addr + len). @return 0, -ENOSPC or -errno. */
@@ -192,6 +205,24 @@ int vhu_fault_register(void *addr, size_t len);
 void vhu_fault_unregister(void *addr);
 /** Did an access to the mapping at @p addr fault? *@p where: where. */
 bool vhu_fault_check(const void *addr, uintptr_t *where);
+
+/* vhu_offload.c: rings run by a device (vDPA) instead of the PMDs. */
+/** Start queue @p qi on dev->off (it is set up and enabled). */
+int vhu_offload_start(struct hctx *h, uint16_t qi);
+/** Stop offloaded queue @p q: its position into q->base. */
+void vhu_offload_stop(struct vsw_vhost_dev *dev, uint16_t qi);
+/** Hand the current memory table to dev->off. @return 0 or -errno. */
+int vhu_offload_mem(struct hctx *h);
+/** On the tick: link status changes to the front-end. */
+void vhu_offload_tick(struct vsw_vhost_dev *dev);
+
+/* vhu_backend.c: the back-end channel (SET_BACKEND_REQ_FD). */
+int vhu_h_set_backend_req_fd(struct hctx *h);
+/** Send back-end request @p req, with @p fd (or -1), not waiting.
+ * @return 0 or -errno. */
+int vhu_backend_send(struct vsw_vhost_dev *dev, uint32_t req,
+		     const void *payload, uint32_t size, int fd);
+void vhu_backend_close(struct vsw_vhost_dev *dev);
 
 /* vhu_mem.c: guest memory table. */
 int vhu_mem_map(struct vsw_vhost_dev *dev, const struct vhu_memory *m,

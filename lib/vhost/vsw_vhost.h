@@ -92,7 +92,77 @@ struct vsw_vhost_conf {
 	 * server port's only slot). 0: VSW_VHOST_HANDSHAKE_MS.
 	 */
 	uint32_t handshake_ms;
+	/**
+	 * vDPA: the virtio features the device can run (the offer is vsw's
+	 * own and these); 0: no limit. Both sides must be able to run what
+	 * was negotiated, since rings move between them.
+	 */
+	uint64_t features_mask;
+	/** vDPA: offer the back-end channel and host notifiers
+	 * (PROTOCOL_F_BACKEND_REQ, BACKEND_SEND_FD, HOST_NOTIFIER). */
+	bool host_notifier;
 };
+
+/** A ring the front-end set up, for a device that runs it (vDPA). */
+struct vsw_vhost_ring {
+	uint64_t features;  /**< negotiated */
+	uint16_t size;
+	uint64_t desc;      /**< guest physical addresses of the three areas */
+	uint64_t driver;
+	uint64_t device;
+	uint32_t base;      /**< SET_VRING_BASE encoding */
+	int kickfd;         /**< still lib/vhost's: valid until queue_stop */
+	int callfd;
+	bool doorbell_mapped; /**< a host notifier was sent for it */
+};
+
+/** A region of guest memory, for a device that runs the rings. */
+struct vsw_vhost_region {
+	uint64_t gpa;
+	uint64_t size;
+	uint64_t hva;
+	int fd;             /**< lib/vhost's: open until the next table */
+	uint64_t fd_offset;
+};
+
+/**
+ * Who runs a device's rings in place of the PMDs: a vDPA device, through
+ * the vdpa port. Every call on the control thread, from lib/vhost's
+ * message handlers and vsw_vhost_set_offload(). A queue started with
+ * queue_start() is the runner's until queue_stop() returns its position.
+ */
+struct vsw_vhost_offload_ops {
+	/** The memory table (no queue runs). @return 0 or -errno. */
+	int (*set_mem)(void *arg, const struct vsw_vhost_region *regions,
+		       uint32_t n, char *err, size_t errlen);
+	/** Run queue @p q from ring->base. @return 0 or -errno (the
+	 * connection is then closed with the reason). */
+	int (*queue_start)(void *arg, uint16_t q, const struct vsw_vhost_ring *ring,
+			   char *err, size_t errlen);
+	/** Stop queue @p q. @return its position. */
+	uint32_t (*queue_stop)(void *arg, uint16_t q);
+	/** Optional: queue @p q's doorbell page for a host notifier.
+	 * @return 0 or -ENOTSUP. */
+	int (*doorbell)(void *arg, uint16_t q, int *fd, uint64_t *offset,
+			uint64_t *size);
+	/** Optional: link status for the config space. */
+	bool (*link_up)(void *arg);
+};
+
+/**
+ * Move the rings to @p ops (offload) or, with NULL, back to the PMDs.
+ * Every running queue stops where it stands and restarts on the other
+ * side from that position: no descriptor is lost or completed twice. The
+ * PMDs must no longer poll the device when @p ops is set (lib/dp parks
+ * the port first). @return 0 or -errno with a reason in @p err; the
+ * connection is closed on failure (the front-end starts afresh).
+ */
+int vsw_vhost_set_offload(struct vsw_vhost_dev *dev,
+			  const struct vsw_vhost_offload_ops *ops, void *arg,
+			  char *err, size_t errlen);
+
+/** True while the rings are offloaded. */
+bool vsw_vhost_offloaded(const struct vsw_vhost_dev *dev);
 
 /**
  * Create the device and start listening or connecting on @p loop.

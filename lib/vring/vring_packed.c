@@ -921,6 +921,36 @@ vring_packed_disable_kicks(struct vsw_vring *vr)
 			 __ATOMIC_RELAXED);
 }
 
+bool
+vring_packed_pending(const struct vsw_vring *vr)
+{
+	struct pos p = avail_pos(vr);
+
+	/* Acquire: pairs with the driver's store of the head's flags. */
+	return desc_avail(__atomic_load_n(&vr->desc_packed[p.idx].flags,
+					  __ATOMIC_ACQUIRE), p.wrap);
+}
+
+bool
+vring_packed_enable_kicks(struct vsw_vring *vr)
+{
+	struct pos p = avail_pos(vr);
+
+	/* ENABLE holds with or without EVENT_IDX (2.8.10): off_wrap unused. */
+	__atomic_store_n(&vr->device_event->flags,
+			 (uint16_t)VRING_PACKED_EVENT_FLAG_ENABLE, __ATOMIC_RELAXED);
+	/*
+	 * Full fence: the request above before the descriptor read below.
+	 * Pairs with the driver's full barrier between making a buffer
+	 * available and reading the device event area (Linux
+	 * virtqueue_kick_prepare_packed: virtio_mb). Either it kicks, or we
+	 * see the buffer here.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return desc_avail(__atomic_load_n(&vr->desc_packed[p.idx].flags,
+					  __ATOMIC_ACQUIRE), p.wrap);
+}
+
 int
 vring_packed_init(struct vsw_vring *vr, const struct vsw_vring_config *cfg)
 {

@@ -498,5 +498,7 @@ uint16_t vring_packed_enqueue(struct vsw_vring *vr,
 			      struct rte_mbuf *const *pkts, uint16_t n);
 bool vring_packed_need_call(struct vsw_vring *vr);
 void vring_packed_disable_kicks(struct vsw_vring *vr);
+bool vring_packed_enable_kicks(struct vsw_vring *vr);
+bool vring_packed_pending(const struct vsw_vring *vr);
 
 #endif /* VSW_VRING_PRIV_H */

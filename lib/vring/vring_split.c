@@ -646,6 +646,46 @@ vsw_vring_disable_kicks(struct vsw_vring *vr)
 	}
 }
 
+bool
+vsw_vring_pending(const struct vsw_vring *vr)
+{
+	if (ring_is_broken(vr))
+		return false;
+	if (vr->flags & VSW_VRING_F_PACKED)
+		return vring_packed_pending(vr);
+	/* Acquire: as avail_count(), the entries below idx are visible. */
+	return __atomic_load_n(&vr->avail->idx, __ATOMIC_ACQUIRE) !=
+	       vr->last_avail_idx;
+}
+
+bool
+vsw_vring_enable_kicks(struct vsw_vring *vr)
+{
+	uint16_t f;
+
+	if (vr->flags & VSW_VRING_F_PACKED)
+		return vring_packed_enable_kicks(vr);
+	if (vr->flags & VSW_VRING_F_EVENT_IDX) {
+		/* Kick when avail->idx passes the entry we consume next. */
+		uint16_t *avail_event = (uint16_t *)(void *)&vr->used->ring[vr->size];
+
+		__atomic_store_n(avail_event, vr->last_avail_idx, __ATOMIC_RELAXED);
+	}
+	f = __atomic_load_n(&vr->used->flags, __ATOMIC_RELAXED);
+	__atomic_store_n(&vr->used->flags, (uint16_t)(f & ~VRING_USED_F_NO_NOTIFY),
+			 __ATOMIC_RELAXED);
+	/*
+	 * Full fence: the request above before the avail->idx read below.
+	 * Pairs with the driver's full barrier between publishing avail->idx
+	 * and reading used->flags / avail_event (Linux
+	 * virtqueue_kick_prepare_split: virtio_mb). Either the driver sees
+	 * the request and kicks, or we see its buffer here.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return __atomic_load_n(&vr->avail->idx, __ATOMIC_ACQUIRE) !=
+	       vr->last_avail_idx;
+}
+
 int
 vsw_vring_init(struct vsw_vring *vr, const struct vsw_vring_config *cfg)
 {

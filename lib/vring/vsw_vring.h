@@ -206,6 +206,16 @@ struct vsw_vring_config {
 	uint8_t rx_offloads;
 };
 
+/**
+ * Fill @p cfg's flags, hdr_len, tx_offloads and rx_offloads from the
+ * negotiated virtio-net @p features (packed, EVENT_IDX, MRG_RXBUF,
+ * INDIRECT_DESC; CSUM/HOST_TSO*, GUEST_CSUM/GUEST_TSO*; VERSION_1).
+ */
+void vsw_vring_config_features(struct vsw_vring_config *cfg, uint64_t features);
+
+/** VIRTIO_F_RING_PACKED in @p features. */
+bool vsw_vring_features_packed(uint64_t features);
+
 /** A staged packed used entry: buffer id, bytes written, descriptors. */
 struct vsw_vring_used_packed {
 	uint16_t id;
@@ -275,6 +285,25 @@ int vsw_vring_init(struct vsw_vring *vr, const struct vsw_vring_config *cfg);
  * device event suppression flags = RING_EVENT_FLAGS_DISABLE (2.8.10).
  */
 void vsw_vring_disable_kicks(struct vsw_vring *vr);
+
+/**
+ * Has the driver made a buffer available that was not consumed yet? A
+ * look, nothing consumed (a device deciding whether to pull packets it
+ * could not place from its wire). Broken rings answer false.
+ */
+bool vsw_vring_pending(const struct vsw_vring *vr);
+
+/**
+ * Ask the driver to kick for the next buffer it makes available (a device
+ * that sleeps until a doorbell): split, clear VRING_USED_F_NO_NOTIFY and
+ * with EVENT_IDX put avail_event at the next entry to consume; packed,
+ * device event suppression ENABLE. Then, after a full fence, look again:
+ * a buffer made available before the driver could see the request gets
+ * no kick.
+ * @return true when a buffer is available already: process it rather
+ * than wait for a kick.
+ */
+bool vsw_vring_enable_kicks(struct vsw_vring *vr);
 
 /**
  * Dequeue up to @p n (<= VSW_VRING_BURST) packets the driver offered on

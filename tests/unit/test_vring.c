@@ -1227,6 +1227,36 @@ test_disable_kicks(void)
 	return 0;
 }
 
+/* A device that sleeps until kicked: the request, and the race check. */
+static int
+test_enable_kicks(void)
+{
+	struct mock *m = mock_new(16, F_EVT, 12);
+	uint16_t *avail_event = (uint16_t *)&m->used->ring[m->size];
+	struct rte_mbuf *pkts[1];
+	uint8_t data[64];
+
+	pattern(data, sizeof(data), 3);
+	UNIT_CHECK_EQ(mock_reset(m, 5), 0);
+	vsw_vring_disable_kicks(&m->vr);
+	UNIT_CHECK(!vsw_vring_enable_kicks(&m->vr));
+	UNIT_CHECK(!(m->used->flags & VRING_USED_F_NO_NOTIFY));
+	UNIT_CHECK_EQ(*avail_event, 5);
+	/* the driver adding entry 5 is asked to kick */
+	UNIT_CHECK(vring_need_event(*avail_event, 6, 5));
+	/* a buffer already there: process it, no kick will come */
+	UNIT_CHECK(!vsw_vring_pending(&m->vr));
+	post_tx1(m, data, sizeof(data));
+	kick(m);
+	UNIT_CHECK(vsw_vring_pending(&m->vr));
+	UNIT_CHECK(vsw_vring_enable_kicks(&m->vr));
+	UNIT_CHECK_EQ(vsw_vring_dequeue_burst(&m->vr, g_pool, pkts, 1), 1);
+	UNIT_CHECK(!vsw_vring_pending(&m->vr));
+	free_pkts(pkts, 1);
+	mock_free(m);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Regressions (issue 14)                                              */
 
@@ -1991,6 +2021,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(test_event_idx),
 	UNIT_TEST(test_no_interrupt),
 	UNIT_TEST(test_disable_kicks),
+	UNIT_TEST(test_enable_kicks),
 	UNIT_TEST(test_tx_hdr_uneven_pieces),
 	UNIT_TEST(test_rx_mrg_small_later),
 	UNIT_TEST(test_rx_short_chain_walked_once),

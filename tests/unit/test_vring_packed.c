@@ -1590,6 +1590,31 @@ test_disable_kicks(void)
 	return 0;
 }
 
+/* A device that sleeps until kicked: ENABLE, and the race check. */
+static int
+test_enable_kicks(void)
+{
+	struct pmock *m = pm_new(16, F_EVT, 12, false);
+	struct rte_mbuf *pkts[2];
+	uint8_t data[64];
+
+	pattern(data, sizeof(data), 3);
+	vsw_vring_disable_kicks(&m->vr);
+	UNIT_CHECK(!vsw_vring_enable_kicks(&m->vr));
+	UNIT_CHECK_EQ(m->dev->flags, VRING_PACKED_EVENT_FLAG_ENABLE);
+	UNIT_CHECK(!vsw_vring_pending(&m->vr));
+	post_tx1(m, data, sizeof(data));
+	UNIT_CHECK(vsw_vring_pending(&m->vr));
+	UNIT_CHECK(vsw_vring_enable_kicks(&m->vr));
+	UNIT_CHECK_EQ(vsw_vring_dequeue_burst(&m->vr, g_pool, pkts, 2), 1);
+	UNIT_CHECK(!vsw_vring_pending(&m->vr));
+	UNIT_CHECK_EQ(pkt_eq(pkts[0], data, sizeof(data)), 0);
+	free_pkts(pkts, 1);
+	UNIT_CHECK(!vsw_vring_enable_kicks(&m->vr));
+	pm_free(m);
+	return 0;
+}
+
 /* ------------------------------------------------------------------ */
 /* Hostile rings                                                       */
 
@@ -2218,6 +2243,7 @@ static const struct unit_test tests[] = {
 	UNIT_TEST(test_need_call),
 	UNIT_TEST(test_need_call_event_idx),
 	UNIT_TEST(test_disable_kicks),
+	UNIT_TEST(test_enable_kicks),
 	UNIT_TEST(test_tx_hdr_uneven_pieces),
 	UNIT_TEST(test_rx_mrg_small_later),
 	UNIT_TEST(test_rx_short_walked_once),

@@ -923,6 +923,17 @@ eth_print_stats(const struct vsw_port *port, FILE *f)
 		sum.offload_sw, sum.drop_offload, sum.drop_full);
 }
 
+/* Control thread: the link now (a vDPA device's config space). */
+static bool
+eth_link_up(const struct vsw_port *port)
+{
+	const struct ethdev_port *ep = port->priv;
+	struct rte_eth_link link;
+
+	return rte_eth_link_get_nowait(ep->port_id, &link) == 0 &&
+	       link.link_status == RTE_ETH_LINK_UP;
+}
+
 static const struct vsw_port_ops ethdev_ops = {
 	.type = "ethdev",
 	.create = eth_create,
@@ -931,6 +942,7 @@ static const struct vsw_port_ops ethdev_ops = {
 	.tx_burst = eth_tx_burst,
 	.describe = eth_describe,
 	.print_stats = eth_print_stats,
+	.link_up = eth_link_up,
 };
 
 RTE_INIT(ethdev_port_register)

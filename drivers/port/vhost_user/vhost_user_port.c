@@ -33,17 +33,7 @@
 #include <rte_ether.h>
 #include <rte_mbuf.h>
 
-#include "vsw_port.h"
-#include "vsw_unix.h"
-#include "vsw_vhost.h"
-
-struct vhost_user_port {
-	struct vsw_vhost_dev *dev;
-	struct rte_mempool *mp;
-	uint16_t queue_pairs;
-	bool server;
-	char path[108];
-};
+#include "vhost_user_priv.h"
 
 /* One of socket-mode/-owner/-group into @p perm. */
 static int
@@ -94,88 +84,110 @@ socket_opts(struct vsw_port_args *args, bool server, struct vsw_unix_perm *perm,
 	return 0;
 }
 
-static int
-vu_create(struct vsw_port *port, struct vsw_port_args *args,
-	  const struct vsw_port_env *env, char *err, size_t errlen)
+int
+vu_parse(struct vsw_port_args *args, struct vu_opts *o, char *err,
+	 size_t errlen)
 {
-	struct vhost_user_port *vu;
-	const char *path = vsw_port_arg_str(args, "path");
-	unsigned long server, queues;
 	const char *mac = vsw_port_arg_str(args, "mac");
-	struct rte_ether_addr ea;
-	struct vsw_vhost_conf conf;
-	unsigned long mtu, co_usecs, co_pkts;
-	struct vsw_unix_perm vu_perm;
-	uint32_t hs_ms;
 
-	if (path == NULL || *path == '\0') {
+	memset(o, 0, sizeof(*o));
+	o->path = vsw_port_arg_str(args, "path");
+	if (o->path == NULL || *o->path == '\0') {
 		snprintf(err, errlen, "option 'path' is required");
 		return -EINVAL;
 	}
-	if (strlen(path) >= sizeof(vu->path)) {
+	if (strlen(o->path) >= sizeof(((struct vhost_user_port *)0)->path)) {
 		snprintf(err, errlen, "option 'path': longer than %zu bytes",
-			 sizeof(vu->path) - 1);
+			 sizeof(((struct vhost_user_port *)0)->path) - 1);
 		return -EINVAL;
 	}
-	if (vsw_port_arg_uint(args, "server", 0, 1, 1, &server, err, errlen) ||
-	    vsw_port_arg_uint(args, "queues", 1, VSW_VHOST_MAX_QP, 1, &queues,
+	if (vsw_port_arg_uint(args, "server", 0, 1, 1, &o->server, err, errlen) ||
+	    vsw_port_arg_uint(args, "queues", 1, VSW_VHOST_MAX_QP, 1, &o->queues,
 			      err, errlen) ||
-	    vsw_port_arg_uint(args, "mtu", 68, 65535, 1500, &mtu, err, errlen) ||
-	    vsw_port_arg_uint(args, "coalesce-usecs", 0, 100000, 0, &co_usecs,
+	    vsw_port_arg_uint(args, "mtu", 68, 65535, 1500, &o->mtu, err, errlen) ||
+	    vsw_port_arg_uint(args, "coalesce-usecs", 0, 100000, 0, &o->co_usecs,
 			      err, errlen) ||
-	    vsw_port_arg_uint(args, "coalesce-pkts", 0, 4096, 0, &co_pkts,
+	    vsw_port_arg_uint(args, "coalesce-pkts", 0, 4096, 0, &o->co_pkts,
 			      err, errlen))
 		return -EINVAL;
-	if (socket_opts(args, server, &vu_perm, &hs_ms, err, errlen) != 0)
+	if (socket_opts(args, o->server, &o->perm, &o->hs_ms, err, errlen) != 0)
 		return -EINVAL;
-	if (co_pkts != 0 && co_usecs == 0) {
+	if (o->co_pkts != 0 && o->co_usecs == 0) {
 		snprintf(err, errlen, "option 'coalesce-pkts' needs"
 			 " 'coalesce-usecs' (the longest a call may wait)");
 		return -EINVAL;
 	}
-	if (mac != NULL && (rte_ether_unformat_addr(mac, &ea) != 0 ||
-			    !rte_is_unicast_ether_addr(&ea))) {
+	if (mac != NULL && (rte_ether_unformat_addr(mac, &o->mac) != 0 ||
+			    !rte_is_unicast_ether_addr(&o->mac))) {
 		snprintf(err, errlen, "option 'mac': '%s' is not a unicast MAC"
 			 " address (xx:xx:xx:xx:xx:xx)", mac);
 		return -EINVAL;
 	}
-	vu = calloc(1, sizeof(*vu));
-	if (vu == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
-	}
-	snprintf(vu->path, sizeof(vu->path), "%s", path);
-	vu->server = server;
-	vu->queue_pairs = (uint16_t)queues;
+	o->has_mac = mac != NULL;
+	return 0;
+}
+
+int
+vu_open(struct vsw_port *port, struct vhost_user_port *vu,
+	const struct vu_opts *o, const struct vsw_port_env *env,
+	uint64_t features_mask, bool host_notifier, char *err, size_t errlen)
+{
+	struct vsw_vhost_conf conf;
+
+	snprintf(vu->path, sizeof(vu->path), "%s", o->path);
+	vu->server = o->server;
+	vu->queue_pairs = (uint16_t)o->queues;
 	vu->mp = env->mp;
 	conf = (struct vsw_vhost_conf){
 		.name = port->name,
 		.path = vu->path,
 		.server = vu->server,
 		.queue_pairs = vu->queue_pairs,
-		.mac = mac != NULL ? ea.addr_bytes : NULL,
-		.mtu = (uint16_t)mtu,
-		.coalesce_usecs = (uint32_t)co_usecs,
-		.coalesce_pkts = (uint32_t)co_pkts,
+		.mac = o->has_mac ? o->mac.addr_bytes : NULL,
+		.mtu = (uint16_t)o->mtu,
+		.coalesce_usecs = (uint32_t)o->co_usecs,
+		.coalesce_pkts = (uint32_t)o->co_pkts,
 		.qsbr = env->qsbr,
 		/* PMD p uses tx queue p mod queue_pairs (lib/port). */
 		.tx_queues = RTE_MIN(env->n_pmds ? env->n_pmds : 1,
 				     vu->queue_pairs),
-		.perm = &vu_perm,
-		.handshake_ms = hs_ms,
+		.perm = &o->perm,
+		.handshake_ms = o->hs_ms,
+		.features_mask = features_mask,
+		.host_notifier = host_notifier,
 	};
 	vu->dev = vsw_vhost_create(&conf, env->loop);
 	if (vu->dev == NULL) {
 		snprintf(err, errlen, "cannot %s %s: %s",
-			 server ? "listen on" : "connect to", path,
+			 vu->server ? "listen on" : "connect to", o->path,
 			 rte_strerror(rte_errno));
+		return -EINVAL;
+	}
+	port->nb_rxq = vu->queue_pairs;
+	port->nb_txq = vu->queue_pairs;
+	port->tx_flush = vsw_vhost_coalescing(vu->dev);
+	return 0;
+}
+
+static int
+vu_create(struct vsw_port *port, struct vsw_port_args *args,
+	  const struct vsw_port_env *env, char *err, size_t errlen)
+{
+	struct vhost_user_port *vu;
+	struct vu_opts o;
+
+	if (vu_parse(args, &o, err, errlen) != 0)
+		return -EINVAL;
+	vu = calloc(1, sizeof(*vu));
+	if (vu == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	if (vu_open(port, vu, &o, env, 0, false, err, errlen) != 0) {
 		free(vu);
 		return -EINVAL;
 	}
 	port->priv = vu;
-	port->nb_rxq = vu->queue_pairs;
-	port->nb_txq = vu->queue_pairs;
-	port->tx_flush = vsw_vhost_coalescing(vu->dev);
 	return 0;
 }
 
@@ -191,7 +203,7 @@ vu_destroy(struct vsw_port *port)
 	port->priv = NULL;
 }
 
-static uint16_t
+uint16_t
 vu_rx_burst(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
 	    uint16_t n)
 {
@@ -200,7 +212,7 @@ vu_rx_burst(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
 	return vsw_vhost_dequeue_burst(vu->dev, q, vu->mp, pkts, n);
 }
 
-static uint16_t
+uint16_t
 vu_tx_burst(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
 	    uint16_t n, uint64_t *bytes)
 {
@@ -213,7 +225,7 @@ vu_tx_burst(struct vsw_port *port, uint16_t q, struct rte_mbuf **pkts,
 	return sent;
 }
 
-static void
+void
 vu_tx_flush(struct vsw_port *port, uint16_t q)
 {
 	struct vhost_user_port *vu = port->priv;
@@ -231,11 +243,17 @@ vu_describe(const struct vsw_port *port, char *buf, size_t len)
 		 vu->queue_pairs > 1 ? "s" : "");
 }
 
-/* One line per virtqueue: "stats vq port=vm1 vq=1 dir=guest-tx ..." */
 static void
 vu_print_stats(const struct vsw_port *port, FILE *f)
 {
-	const struct vhost_user_port *vu = port->priv;
+	vu_print_vhost(port, port->priv, f);
+}
+
+/* One line per virtqueue: "stats vq port=vm1 vq=1 dir=guest-tx ..." */
+void
+vu_print_vhost(const struct vsw_port *port, const struct vhost_user_port *vu,
+	       FILE *f)
+{
 	struct vsw_vhost_info info;
 
 	vsw_vhost_info(vu->dev, &info);
