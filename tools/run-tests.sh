@@ -41,9 +41,10 @@ export VSW_REQUIRE_ALL=1
 export VSW_STORM_ROUNDS=${VSW_STORM_ROUNDS:-4}
 IT=tests/integration
 echo "=== integration tests against vswd under ASan+UBSan"
-VSW_BUILD=build-fuzz /usr/bin/python3 -m pytest --backend vswd --durations=10 \
+# (--backend after the paths: pytest learns the option from their conftest)
+VSW_BUILD=build-fuzz /usr/bin/python3 -m pytest \
 	$IT/test_hostile.py $IT/test_hardening.py $IT/test_xconnect.py $IT/test_bridge.py \
-	$IT/test_vdpa.py -k "not throughput_smoke" "$@"
+	$IT/test_vdpa.py --backend=vswd --durations=10 -k "not throughput_smoke" "$@"
 echo "=== integration tests against the release build"
 /usr/bin/python3 -m pytest $IT --durations=10 \
 	--ignore=$IT/test_hostile.py --ignore=$IT/test_hardening.py \
