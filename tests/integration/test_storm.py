@@ -181,7 +181,9 @@ def test_set_mem_table_storm(start_vswd, workdir, registry, dpdk_env, report):
             wait_used(g, 1, seq + 8)
             if base is None:  # vswd has taken the whole set-up by now
                 base = resources(v.pid)
-        during = resources(v.pid)
+        # The last table may still be in hand-over (the PMD has not yet let
+        # go of the one it replaced): wait for it, as the kill storm does.
+        during = settle(v, base, timeout=5)
     finally:
         c.close()
         g.close()
