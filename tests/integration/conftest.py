@@ -197,10 +197,10 @@ def start_backend(backend_kind, workdir, registry, dpdk_env, vswd_eal_args):
 
 @pytest.fixture
 def start_vswd(vswd_bin, workdir, registry, vswd_eal_args):
-    """start_vswd(app_args, eal=None, wait_ready=True, name='vswd')."""
-    def start(app, eal=None, wait_ready=True, name="vswd"):
+    """start_vswd(app_args, eal=None, wait_ready=True, name='vswd', deadline=240)."""
+    def start(app, eal=None, wait_ready=True, name="vswd", deadline=240):
         v = registry.add(vswlib.Vswd(workdir, app, eal=eal if eal is not None else vswd_eal_args,
-                                     binary=vswd_bin, name=name))
+                                     binary=vswd_bin, name=name, deadline=deadline))
         return v.start(wait_ready=wait_ready)
     return start
 

@@ -21,6 +21,8 @@ import vhostuser as vu
 import vswlib
 
 ROUNDS = int(os.environ.get("VSW_STORM_ROUNDS", "10"))
+# vswd's watchdog: past every test's own deadline (100 rounds take minutes).
+STORM_DEADLINE = 120 + ROUNDS * 8
 FEATS = dict(mrg_rxbuf=1, in_order=0)
 PG_RATE = 5000  # pps: three pollers share core 0, the storm's included
 
@@ -79,7 +81,8 @@ def storm_vswd(start_vswd, workdir, h1_server=True):
     socks = {p: os.path.join(workdir, p + ".sock") for p in ("h1", "vm1")}
     v = start_vswd(["--port", "h1=vhost-user:path=%s,server=%d" % (socks["h1"], h1_server),
                     "--port", "vm1=" + vswlib.vhost_user_spec(socks["vm1"], True),
-                    "--xconnect", "h1,h1", "--xconnect", "vm1,vm1"])
+                    "--xconnect", "h1,h1", "--xconnect", "vm1,vm1"],
+                   deadline=STORM_DEADLINE)
     return v, socks
 
 
@@ -106,7 +109,9 @@ def test_frontend_kill_storm(start_vswd, workdir, registry, dpdk_env, report, vs
         assert v.alive(), "vswd died in round %d:\n%s" % (i, v.tail())
     storm_s = time.monotonic() - t0
     after = settle(v, base)
+    assert v.alive(), "vswd died after the storm:\n%s" % v.tail()
     r = pg.result()
+    assert v.alive(), "vswd died during the traffic:\n%s" % v.tail()
     check_lossless(r, "front-end kill storm")
     mbufs = in_use(v)
     report("%d front-ends SIGKILLed under traffic in %.0f s (vswd %s): fds/maps %s -> %s,"
@@ -158,7 +163,7 @@ def test_set_mem_table_storm(start_vswd, workdir, registry, dpdk_env, report):
     transmits: every frame still arrives exactly once, in order."""
     args, socks = vswlib.vswd_xconnect_args(workdir, ports=("h1", "h2", "vm1"),
                                             xconnects=(("h1", "h2"), ("vm1", "vm1")))
-    v = start_vswd(args)
+    v = start_vswd(args, deadline=STORM_DEADLINE)
     pg = Pktgen(workdir, registry, socks["vm1"], 8 + ROUNDS * 2)
     n_tables = 20 * ROUNDS
     frames = vswlib.make_packets(8 * n_tables, "02:00:00:00:0d:01", "02:00:00:00:0d:02", 7,
